@@ -92,3 +92,28 @@ func ExampleCheckEviction() {
 	// The disruption budget web needs 3 healthy pods and has 3 currently
 	// 201 UnhealthyPodBudgetHealthy false
 }
+
+func ExampleTracker() {
+	minAvailable := intstr.FromInt32(2)
+	budget := &policyv1.PodDisruptionBudget{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MinAvailable: &minAvailable,
+			Selector:     &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+		},
+		Status: policyv1.PodDisruptionBudgetStatus{CurrentHealthy: 4, DesiredHealthy: 2, ExpectedPods: 4, DisruptionsAllowed: 2},
+	}
+	tracker := pdb.NewTracker([]*policyv1.PodDisruptionBudget{budget}, pdb.TrackerOptions{})
+
+	// Two nodes drained together: web-a and web-b on node-1, web-c on node-2.
+	for _, step := range tracker.EvictAll([]*corev1.Pod{
+		examplePod("web-a", true), examplePod("web-c", true), examplePod("web-b", true),
+	}) {
+		c := step.Counts[0]
+		fmt.Printf("%s: %v (healthy %d, allowed %d)\n", step.Pod.Name, step.Decision.Allowed, c.CurrentHealthy, c.DisruptionsAllowed)
+	}
+	// Output:
+	// web-a: true (healthy 3, allowed 1)
+	// web-c: true (healthy 2, allowed 0)
+	// web-b: false (healthy 2, allowed 0)
+}
