@@ -1,0 +1,119 @@
+package pdb_test
+
+import (
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/kubeprim/kubeprim/pdb"
+)
+
+// examplePod is a pod of the ReplicaSet web-7d9f of the Deployment web.
+func examplePod(name string, ready bool) *corev1.Pod {
+	yes := true
+	status := corev1.ConditionTrue
+	if !ready {
+		status = corev1.ConditionFalse
+	}
+	return &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{
+			Name: name, Namespace: "shop", Labels: map[string]string{"app": "web"},
+			OwnerReferences: []metav1.OwnerReference{{
+				APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web-7d9f", UID: "rs-uid", Controller: &yes,
+			}},
+		},
+		Status: corev1.PodStatus{
+			Phase:      corev1.PodRunning,
+			Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: status}},
+		},
+	}
+}
+
+func ExampleCompute() {
+	maxUnavailable := intstr.FromString("50%")
+	budget := &policyv1.PodDisruptionBudget{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MaxUnavailable: &maxUnavailable,
+			Selector:       &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+		},
+	}
+	pods := []*corev1.Pod{
+		examplePod("web-a", true), examplePod("web-b", true),
+		examplePod("web-c", true), examplePod("web-d", false),
+	}
+	// The Deployment behind the ReplicaSet wants 5 replicas. With a cluster,
+	// use pdb.ClientScale(ctx, client) instead.
+	scale := func(namespace string, controller metav1.OwnerReference) (pdb.Scale, error) {
+		return pdb.Scale{Controller: "deployment-uid", Replicas: 5}, nil
+	}
+
+	status, err := pdb.Compute(budget, pods, scale, time.Now())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// 50% of 5 rounds up to 3 pods that may be unavailable, so 2 must be
+	// healthy; 3 are.
+	fmt.Printf("expected %d, desired healthy %d, healthy %d, allowed %d\n",
+		status.ExpectedPods, status.DesiredHealthy, status.CurrentHealthy, status.DisruptionsAllowed)
+	fmt.Println(status.Conditions[0].Type, status.Conditions[0].Status, status.Conditions[0].Reason)
+	// Output:
+	// expected 5, desired healthy 2, healthy 3, allowed 1
+	// DisruptionAllowed True SufficientPods
+}
+
+func ExampleCheckEviction() {
+	minAvailable := intstr.FromInt32(3)
+	budget := &policyv1.PodDisruptionBudget{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MinAvailable: &minAvailable,
+			Selector:     &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+		},
+		// The status the disruption controller wrote: 3 healthy, 3 needed.
+		Status: policyv1.PodDisruptionBudgetStatus{CurrentHealthy: 3, DesiredHealthy: 3, ExpectedPods: 4},
+	}
+	budgets := []*policyv1.PodDisruptionBudget{budget}
+
+	d := pdb.CheckEviction(examplePod("web-a", true), budgets)
+	fmt.Println(d.Code(), d.Reason)
+	fmt.Println(d.Message)
+
+	// A pod that is not Ready is not protected while the budget is healthy.
+	d = pdb.CheckEviction(examplePod("web-d", false), budgets)
+	fmt.Println(d.Code(), d.Reason, d.Decrements)
+	// Output:
+	// 429 DisruptionNotAllowed
+	// The disruption budget web needs 3 healthy pods and has 3 currently
+	// 201 UnhealthyPodBudgetHealthy false
+}
+
+func ExampleTracker() {
+	minAvailable := intstr.FromInt32(2)
+	budget := &policyv1.PodDisruptionBudget{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MinAvailable: &minAvailable,
+			Selector:     &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+		},
+		Status: policyv1.PodDisruptionBudgetStatus{CurrentHealthy: 4, DesiredHealthy: 2, ExpectedPods: 4, DisruptionsAllowed: 2},
+	}
+	tracker := pdb.NewTracker([]*policyv1.PodDisruptionBudget{budget}, pdb.TrackerOptions{})
+
+	// Two nodes drained together: web-a and web-b on node-1, web-c on node-2.
+	for _, step := range tracker.EvictAll([]*corev1.Pod{
+		examplePod("web-a", true), examplePod("web-c", true), examplePod("web-b", true),
+	}) {
+		c := step.Counts[0]
+		fmt.Printf("%s: %v (healthy %d, allowed %d)\n", step.Pod.Name, step.Decision.Allowed, c.CurrentHealthy, c.DisruptionsAllowed)
+	}
+	// Output:
+	// web-a: true (healthy 3, allowed 1)
+	// web-c: true (healthy 2, allowed 0)
+	// web-b: false (healthy 2, allowed 0)
+}
