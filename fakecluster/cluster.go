@@ -1,0 +1,187 @@
+package fakecluster
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
+)
+
+// Options configures a Cluster. The zero value makes every change take
+// effect at once: replacement pods are Ready when created, and deleted pods
+// disappear without a terminating phase.
+type Options struct {
+	// ReadyDelay is how long a pod created by the cluster's controllers
+	// (a replacement, a workload's pod) runs before it turns Ready.
+	ReadyDelay time.Duration
+	// TerminationDelay is how long a pod deleted with a grace period stays
+	// terminating (with deletionTimestamp set) before it disappears, at most
+	// its grace period. It stands for the kubelet stopping the containers.
+	TerminationDelay time.Duration
+}
+
+// Cluster is an in-memory cluster: a fake clientset plus the parts of the
+// control plane the plain fake lacks. Use it as a kubernetes.Interface.
+//
+// Every write must go through the client (or the Cluster's methods); writes
+// straight to Tracker() bypass the controllers and the watch history.
+//
+// A Cluster runs one goroutine for its timers; Close ends it and every open
+// watch. Create it inside a testing/synctest bubble to run its timers on the
+// bubble's fake clock, and Close it before the bubble ends.
+type Cluster struct {
+	*fake.Clientset
+
+	opts    Options
+	tracker k8stesting.ObjectTracker
+	front   *k8stesting.SimpleReactor
+	// reader reads the same objects through a second clientset, for
+	// functions that want a client while a request holds the main one's
+	// lock.
+	reader *fake.Clientset
+	ctx    context.Context
+	cancel context.CancelFunc
+	clock  *clock
+
+	// mu guards everything below, and serializes the controllers.
+	mu       sync.Mutex
+	feeds    map[schema.GroupVersionResource]watch.Interface
+	log      []event
+	rv       uint64
+	lastRV   map[objectKey]uint64
+	store    map[schema.GroupVersionResource]map[types.NamespacedName]runtime.Object
+	changed  *sync.Cond
+	watchers map[*watcher]bool
+	closed   bool
+	seq      uint64
+	// managed holds the pods the cluster created, whose status it drives.
+	managed map[types.UID]bool
+	// unplaced holds replacement pods no node could take yet.
+	unplaced map[types.NamespacedName]bool
+	// dirty holds namespaces whose budgets need recomputing.
+	dirty map[string]bool
+	// expiry holds when each namespace's budgets are next recomputed for
+	// an expiring disruptedPods entry.
+	expiry map[string]time.Time
+}
+
+type objectKey struct {
+	gvr schema.GroupVersionResource
+	types.NamespacedName
+}
+
+// New returns a cluster holding the objects, with the zero Options.
+func New(objects ...runtime.Object) (*Cluster, error) {
+	return NewWithOptions(Options{}, objects...)
+}
+
+// NewWithOptions returns a cluster holding the objects. Objects the fake
+// cannot hold (an unknown kind, a duplicate name) give an error. Budgets'
+// statuses are computed at once, as the disruption controller would.
+func NewWithOptions(opts Options, objects ...runtime.Object) (*Cluster, error) {
+	if opts.ReadyDelay < 0 || opts.TerminationDelay < 0 {
+		return nil, fmt.Errorf("fakecluster options: negative delay (ReadyDelay %v, TerminationDelay %v)", opts.ReadyDelay, opts.TerminationDelay)
+	}
+	cs := fake.NewClientset()
+	c := &Cluster{
+		Clientset: cs,
+		opts:      opts,
+		tracker:   cs.Tracker(),
+		feeds:     map[schema.GroupVersionResource]watch.Interface{},
+		lastRV:    map[objectKey]uint64{},
+		store:     map[schema.GroupVersionResource]map[types.NamespacedName]runtime.Object{},
+		watchers:  map[*watcher]bool{},
+		managed:   map[types.UID]bool{},
+		unplaced:  map[types.NamespacedName]bool{},
+		dirty:     map[string]bool{},
+		expiry:    map[string]time.Time{},
+	}
+	c.changed = sync.NewCond(&c.mu)
+	// The fake ignores contexts; this one only bounds the reader's calls.
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.reader = fake.NewClientset()
+	c.reader.ReactionChain = []k8stesting.Reactor{&k8stesting.SimpleReactor{Verb: "*", Resource: "*", Reaction: k8stesting.ObjectReaction(c.tracker)}}
+
+	for i, obj := range objects {
+		if obj == nil {
+			return nil, fmt.Errorf("fakecluster: object %d is nil", i)
+		}
+		if err := c.tracker.Add(obj); err != nil {
+			return nil, fmt.Errorf("fakecluster: object %d: %w", i, err)
+		}
+	}
+	// The tracker's watchers panic past 100 undelivered events, so they
+	// are opened after the initial objects, which are read by listing, and
+	// drained after every change.
+	for _, gvr := range watchedResources {
+		w, err := c.tracker.Watch(gvr, "")
+		if err != nil {
+			c.stopFeeds()
+			return nil, fmt.Errorf("fakecluster: watch %s: %w", gvr.Resource, err)
+		}
+		c.feeds[gvr] = w
+	}
+	c.mu.Lock()
+	err := c.loadInitialLocked()
+	c.mu.Unlock()
+	if err != nil {
+		c.stopFeeds()
+		return nil, err
+	}
+	c.clock = newClock()
+	go c.clock.run()
+	c.installReactors()
+	c.mu.Lock()
+	c.absorbLocked()
+	c.mu.Unlock()
+	return c, nil
+}
+
+// Close stops the cluster's goroutine and ends every open watch. The client
+// still answers afterwards, without controllers. Close is idempotent.
+func (c *Cluster) Close() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.changed.Broadcast()
+	c.mu.Unlock()
+	c.clock.stop()
+	c.cancel()
+	c.stopFeeds()
+}
+
+func (c *Cluster) stopFeeds() {
+	for _, w := range c.feeds {
+		w.Stop()
+	}
+}
+
+// after runs fn with the cluster locked after d, unless the cluster is
+// closed by then.
+func (c *Cluster) after(d time.Duration, fn func()) {
+	c.clock.after(d, func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.closed {
+			return
+		}
+		fn()
+		c.absorbLocked()
+	})
+}
+
+// nextSeq returns a number unique in this cluster, for names and UIDs.
+func (c *Cluster) nextSeq() uint64 {
+	c.seq++
+	return c.seq
+}
