@@ -70,6 +70,11 @@ const (
 	ReasonNoFit Reason = "NoFit"
 	// ReasonFilter: a caller's Filter decided, without giving a reason.
 	ReasonFilter Reason = "Filter"
+	// ReasonAlreadyGone: the pod disappeared before the drain removed it.
+	ReasonAlreadyGone Reason = "AlreadyGone"
+	// ReasonReplaced: the pod's name now belongs to a replacement with
+	// another UID, which the drain leaves alone.
+	ReasonReplaced Reason = "Replaced"
 )
 
 // Annotations users already put on pods to keep them from being disrupted,

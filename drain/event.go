@@ -39,10 +39,10 @@ const (
 	EventDeleted EventType = "Deleted"
 	// EventSkipped: the pod stays on the node (Message says why).
 	EventSkipped EventType = "Skipped"
-	// EventFailed: a pod, or a whole node when Pod is empty, failed; Err
-	// says why.
+	// EventFailed: the drain gave up on a pod; Err says why.
 	EventFailed EventType = "Failed"
-	// EventDone: a node's drain finished (Err is set when it failed).
+	// EventDone: a node's drain finished, once per node; Err is set when it
+	// failed.
 	EventDone EventType = "Done"
 )
 
