@@ -66,7 +66,7 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 		probe = false
 		if !verdict.allowed {
 			t.block(verdict.blocking, verdict.message, time.Now().Add(verdict.fallback))
-			switch t.waitBudget(ctx, verdict.fallback) {
+			switch t.waitBudget(ctx, verdict.fallback, true) {
 			case waitProbe:
 				probe = true
 			case waitStop:
@@ -132,11 +132,10 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 				}
 				continue
 			}
+			// The server refused what the local view allowed: the view is
+			// behind. Look again after a budget change or the backoff.
 			t.block(budgets, msg, time.Now().Add(wait))
-			switch t.waitBudget(ctx, wait) {
-			case waitProbe:
-				probe = true
-			case waitStop:
+			if t.waitBudget(ctx, wait, false) == waitStop {
 				return t.stop()
 			}
 		case isMultipleBudgets(err):
@@ -150,12 +149,10 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 			// wait for the disruption controller to catch up.
 			wait := b.step()
 			t.block(verdict.covering, err.Error(), time.Now().Add(wait))
-			switch t.waitBudget(ctx, wait) {
-			case waitProbe:
-				probe = true
-			case waitStop:
+			if t.waitBudget(ctx, wait, true) == waitStop {
 				return t.stop()
 			}
+			probe = true
 		case transient(err) || apierrors.IsConflict(err):
 			wait := b.step()
 			r.events.emit(Event{Type: EventRetrying, Node: n.name, Pod: t.ref, Attempt: t.attempts, Err: err, RetryAt: time.Now().Add(wait)})
@@ -177,8 +174,10 @@ const (
 )
 
 // waitBudget waits for a budget change, the pod's disappearance, the
-// fallback timer, or the end of ctx.
-func (t *podTask) waitBudget(ctx context.Context, fallback time.Duration) waitOutcome {
+// fallback timer, or the end of ctx. When the timer fires it says to probe
+// (ask the API server whatever the local view says) if probeOnTimer, else
+// to look at the view again.
+func (t *podTask) waitBudget(ctx context.Context, fallback time.Duration, probeOnTimer bool) waitOutcome {
 	timer := time.NewTimer(fallback)
 	defer timer.Stop()
 	select {
@@ -189,7 +188,10 @@ func (t *podTask) waitBudget(ctx context.Context, fallback time.Duration) waitOu
 	case <-t.node.pods.waitGone(string(t.ref.UID)):
 		return waitRecheck
 	case <-timer.C:
-		return waitProbe
+		if probeOnTimer {
+			return waitProbe
+		}
+		return waitRecheck
 	}
 }
 

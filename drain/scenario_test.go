@@ -160,7 +160,7 @@ func evictionsOf(c *fakecluster.Cluster) []string {
 	var out []string
 	for _, a := range c.Actions() {
 		if cr, ok := a.(k8stesting.CreateActionImpl); ok && cr.Subresource == "eviction" {
-			out = append(out, cr.Name)
+			out = append(out, cr.Object.(*policyv1.Eviction).Name)
 		}
 	}
 	return out

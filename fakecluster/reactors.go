@@ -190,7 +190,8 @@ func (c *Cluster) deletePodLocked(pod *corev1.Pod, requested *int64) (runtime.Ob
 		// A second deletion may shorten the grace period, never lengthen it.
 		grace = *pod.DeletionGracePeriodSeconds
 	}
-	if grace == 0 || c.opts.TerminationDelay == 0 {
+	unreachable := !c.nodeReadyLocked(pod.Spec.NodeName)
+	if grace == 0 || (c.opts.TerminationDelay == 0 && !unreachable) {
 		if err := c.tracker.Delete(podsResource, pod.Namespace, pod.Name); err != nil {
 			return nil, err
 		}
@@ -204,9 +205,27 @@ func (c *Cluster) deletePodLocked(pod *corev1.Pod, requested *int64) (runtime.Ob
 		if err := c.tracker.Update(podsResource, pod, pod.Namespace); err != nil {
 			return nil, err
 		}
-		c.terminateLater(pod, min(c.opts.TerminationDelay, time.Duration(grace)*time.Second))
+		// A kubelet that does not answer never confirms the termination:
+		// the pod stays terminating, as on a partitioned node.
+		if !unreachable {
+			c.terminateLater(pod, min(c.opts.TerminationDelay, time.Duration(grace)*time.Second))
+		}
 	}
 	return pod, nil
+}
+
+// nodeReadyLocked says whether the node exists and reports Ready.
+func (c *Cluster) nodeReadyLocked(name string) bool {
+	obj, ok := c.getLocked(nodesResource, "", name)
+	if !ok {
+		return false
+	}
+	for _, cond := range obj.(*corev1.Node).Status.Conditions {
+		if cond.Type == corev1.NodeReady {
+			return cond.Status == corev1.ConditionTrue
+		}
+	}
+	return false
 }
 
 // terminateLater removes the pod after d, if it is still the same pod.

@@ -191,3 +191,16 @@ func StatefulSet(namespace, name string, replicas int32) *appsv1.StatefulSet {
 		Status: appsv1.StatefulSetStatus{Replicas: replicas, ReadyReplicas: replicas},
 	}
 }
+
+// DaemonSet returns a DaemonSet with UID "uid-"+name whose pods tolerate
+// nothing but the cordon, as the DaemonSet controller adds that toleration.
+func DaemonSet(namespace, name string) *appsv1.DaemonSet {
+	labels := map[string]string{"app": name}
+	return &appsv1.DaemonSet{
+		ObjectMeta: metav1.ObjectMeta{Namespace: namespace, Name: name, UID: types.UID("uid-" + name)},
+		Spec: appsv1.DaemonSetSpec{
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels}},
+		},
+	}
+}
