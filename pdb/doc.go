@@ -27,6 +27,22 @@
 // the budgets involved, which the API server does not do for a pod covered by
 // several.
 //
+// # What-if and lint
+//
+// A Tracker accounts for a sequence of evictions, across nodes, against one
+// set of budgets: each eviction sees what the earlier ones left, recorded
+// the way the API server and the disruption controller record it. A drain of
+// many nodes at once asks it before every eviction so that, together, the
+// drains never ask for more than the budgets allow.
+//
+// Lint reports budgets that will surprise a maintenance window: invalid
+// ones, ones that can never allow a disruption (maxUnavailable 0,
+// minAvailable 100% or at the replicas, a single replica), ones selecting no
+// pod, overlapping ones (the eviction API answers 500), percentages over
+// pods without a controller, budgets the controller cannot compute, has not
+// observed, or failed to sync. Each Finding names the budget, a Severity and
+// what to do.
+//
 // # What it does not do
 //
 // The package reads nothing by itself except through ClientScale, writes

@@ -117,3 +117,38 @@ func ExampleTracker() {
 	// web-c: true (healthy 2, allowed 0)
 	// web-b: false (healthy 2, allowed 0)
 }
+
+func ExampleLint() {
+	one, zero := intstr.FromInt32(1), intstr.FromInt32(0)
+	budgets := []*policyv1.PodDisruptionBudget{{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MinAvailable: &one,
+			Selector:     &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+		},
+	}, {
+		ObjectMeta: metav1.ObjectMeta{Name: "frozen", Namespace: "shop"},
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MaxUnavailable: &zero,
+			Selector:       &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+		},
+	}, {
+		ObjectMeta: metav1.ObjectMeta{Name: "typo", Namespace: "shop"},
+		Spec: policyv1.PodDisruptionBudgetSpec{
+			MinAvailable: &one,
+			Selector:     &metav1.LabelSelector{MatchLabels: map[string]string{"app": "wbe"}},
+		},
+	}}
+	// One replica of web. A nil ScaleFunc counts each controller's pods.
+	pods := []*corev1.Pod{examplePod("web-a", true)}
+
+	for _, finding := range pdb.Lint(budgets, pods, nil) {
+		fmt.Printf("%s %s %s\n", finding.Severity, finding.Budget.Name, finding.Kind)
+	}
+	// Output:
+	// Error frozen NeverAllowsDisruption
+	// Error frozen OverlappingBudgets
+	// Warning typo SelectsNoPods
+	// Error web OverlappingBudgets
+	// Error web SingleReplicaBlocked
+}
