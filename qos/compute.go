@@ -39,19 +39,7 @@ func Compute(pod *corev1.Pod) corev1.PodQOSClass {
 	if pod.Spec.Resources != nil {
 		return computePodLevel(&pod.Spec)
 	}
-	var t tally
-	guaranteed := true
-	for i := range pod.Spec.Containers {
-		if !t.addContainer(&pod.Spec.Containers[i].Resources) {
-			guaranteed = false
-		}
-	}
-	for i := range pod.Spec.InitContainers {
-		if !t.addContainer(&pod.Spec.InitContainers[i].Resources) {
-			guaranteed = false
-		}
-	}
-	return t.class(guaranteed)
+	return computeContainers(&pod.Spec)
 }
 
 // Class returns pod's QoS class as the kubelet and kubectl read it:
@@ -67,6 +55,89 @@ func Class(pod *corev1.Pod) corev1.PodQOSClass {
 	return Compute(pod)
 }
 
+// shape is what one container's cpu and memory, after defaulting, say
+// about the pod's class.
+type shape uint8
+
+const (
+	// shapeEmpty: no positive cpu or memory request or limit.
+	shapeEmpty shape = iota
+	// shapeLoose: something positive, but not both a positive cpu and a
+	// positive memory limit, so the pod cannot be Guaranteed.
+	shapeLoose
+	// shapeUnequal: positive cpu and memory limits, and a request that
+	// differs from its limit; only the pod's sums can decide.
+	shapeUnequal
+	// shapeEqual: positive cpu and memory limits, requests equal to them.
+	shapeEqual
+)
+
+// shapeOf classifies one container, reading a missing request as its limit
+// as API defaulting does.
+func shapeOf(res *corev1.ResourceRequirements) shape {
+	var limCPU, limMem, reqCPU, reqMem resource.Quantity
+	var hasReqCPU, hasReqMem bool
+	if len(res.Limits) > 0 {
+		limCPU = res.Limits[corev1.ResourceCPU]
+		limMem = res.Limits[corev1.ResourceMemory]
+	}
+	if len(res.Requests) > 0 {
+		reqCPU, hasReqCPU = res.Requests[corev1.ResourceCPU]
+		reqMem, hasReqMem = res.Requests[corev1.ResourceMemory]
+	}
+	// A missing request is the limit once defaulted, so it is equal; one
+	// that is missing without a limit stays zero and does not count.
+	cpuLimited, memLimited := limCPU.Sign() > 0, limMem.Sign() > 0
+	if cpuLimited && memLimited {
+		if (!hasReqCPU || reqCPU.Cmp(limCPU) == 0) && (!hasReqMem || reqMem.Cmp(limMem) == 0) {
+			return shapeEqual
+		}
+		return shapeUnequal
+	}
+	if cpuLimited || memLimited || reqCPU.Sign() > 0 || reqMem.Sign() > 0 {
+		return shapeLoose
+	}
+	return shapeEmpty
+}
+
+// computeContainers classifies a pod without pod-level resources from its
+// containers, init containers and sidecars. Most pods are decided by the
+// shapes of their containers alone; only a pod whose every container has
+// cpu and memory limits, some with a request below (or above) its limit,
+// needs the sums that ComputePodQOS compares.
+func computeContainers(spec *corev1.PodSpec) corev1.PodQOSClass {
+	positive, empty, unequal := false, false, false
+	for _, containers := range [2][]corev1.Container{spec.Containers, spec.InitContainers} {
+		for i := range containers {
+			switch shapeOf(&containers[i].Resources) {
+			case shapeLoose:
+				return corev1.PodQOSBurstable
+			case shapeEmpty:
+				empty = true
+			case shapeUnequal:
+				positive, unequal = true, true
+			case shapeEqual:
+				positive = true
+			}
+		}
+	}
+	switch {
+	case !positive:
+		return corev1.PodQOSBestEffort
+	case empty:
+		return corev1.PodQOSBurstable
+	case !unequal:
+		return corev1.PodQOSGuaranteed
+	}
+	var t tally
+	for _, containers := range [2][]corev1.Container{spec.Containers, spec.InitContainers} {
+		for i := range containers {
+			t.addContainer(&containers[i].Resources)
+		}
+	}
+	return t.class(true)
+}
+
 // tally sums the positive cpu and memory requests and limits of a pod.
 type tally struct {
 	reqCPU, reqMem, limCPU, limMem             resource.Quantity
@@ -77,38 +148,45 @@ type tally struct {
 // missing request to the limit as the API server does, and reports whether
 // the container has both a positive cpu and a positive memory limit.
 func (t *tally) addContainer(res *corev1.ResourceRequirements) bool {
-	limCPU, hasLimCPU := res.Limits[corev1.ResourceCPU]
-	limMem, hasLimMem := res.Limits[corev1.ResourceMemory]
-	reqCPU, hasReqCPU := res.Requests[corev1.ResourceCPU]
+	var limCPU, limMem, reqCPU, reqMem resource.Quantity
+	var hasLimCPU, hasLimMem, hasReqCPU, hasReqMem bool
+	if len(res.Limits) > 0 {
+		limCPU, hasLimCPU = res.Limits[corev1.ResourceCPU]
+		limMem, hasLimMem = res.Limits[corev1.ResourceMemory]
+	}
+	if len(res.Requests) > 0 {
+		reqCPU, hasReqCPU = res.Requests[corev1.ResourceCPU]
+		reqMem, hasReqMem = res.Requests[corev1.ResourceMemory]
+	}
 	if !hasReqCPU && hasLimCPU {
 		reqCPU = limCPU
 	}
-	reqMem, hasReqMem := res.Requests[corev1.ResourceMemory]
 	if !hasReqMem && hasLimMem {
 		reqMem = limMem
 	}
-	t.add(reqCPU, reqMem, limCPU, limMem)
-	return limCPU.Sign() > 0 && limMem.Sign() > 0
+	addPositive(&t.reqCPU, &t.hasReqCPU, &reqCPU)
+	addPositive(&t.reqMem, &t.hasReqMem, &reqMem)
+	cpuLimited := addPositive(&t.limCPU, &t.hasLimCPU, &limCPU)
+	memLimited := addPositive(&t.limMem, &t.hasLimMem, &limMem)
+	return cpuLimited && memLimited
 }
 
 // add adds the positive quantities among the four given.
-func (t *tally) add(reqCPU, reqMem, limCPU, limMem resource.Quantity) {
-	if reqCPU.Sign() > 0 {
-		t.reqCPU.Add(reqCPU)
-		t.hasReqCPU = true
+func (t *tally) add(reqCPU, reqMem, limCPU, limMem *resource.Quantity) {
+	addPositive(&t.reqCPU, &t.hasReqCPU, reqCPU)
+	addPositive(&t.reqMem, &t.hasReqMem, reqMem)
+	addPositive(&t.limCPU, &t.hasLimCPU, limCPU)
+	addPositive(&t.limMem, &t.hasLimMem, limMem)
+}
+
+// addPositive adds q to sum when q is positive, and reports whether it was.
+func addPositive(sum *resource.Quantity, seen *bool, q *resource.Quantity) bool {
+	if q.Sign() <= 0 {
+		return false
 	}
-	if reqMem.Sign() > 0 {
-		t.reqMem.Add(reqMem)
-		t.hasReqMem = true
-	}
-	if limCPU.Sign() > 0 {
-		t.limCPU.Add(limCPU)
-		t.hasLimCPU = true
-	}
-	if limMem.Sign() > 0 {
-		t.limMem.Add(limMem)
-		t.hasLimMem = true
-	}
+	sum.Add(*q)
+	*seen = true
+	return true
 }
 
 // class decides the class from the sums. guaranteed is false when some
@@ -145,7 +223,7 @@ func computePodLevel(spec *corev1.PodSpec) corev1.PodQOSClass {
 	limCPU := res.Limits[corev1.ResourceCPU]
 	limMem := res.Limits[corev1.ResourceMemory]
 	var t tally
-	t.add(reqCPU, reqMem, limCPU, limMem)
+	t.add(&reqCPU, &reqMem, &limCPU, &limMem)
 	// With pod-level limits, Guaranteed needs both cpu and memory among them.
 	// Without any, a request has no limit to equal and class says Burstable.
 	guaranteed := !limitsSet || (limCPU.Sign() > 0 && limMem.Sign() > 0)

@@ -170,6 +170,32 @@ func TestCompute(t *testing.T) {
 	}
 }
 
+// TestComputeComparesSums pins down that, like ComputePodQOS, Compute
+// compares the pod's summed requests with its summed limits rather than each
+// container's. Only pods the API server rejects (a request above its limit)
+// can tell the two apart, but the fuzz model relies on the same rule.
+func TestComputeComparesSums(t *testing.T) {
+	tests := []struct {
+		name string
+		pod  *corev1.Pod
+		want corev1.PodQOSClass
+	}{
+		{"request above limit balanced by one below", newPod("p",
+			container("a", res(list("cpu", "2", "memory", "1Gi"), list("cpu", "1", "memory", "1Gi"))),
+			container("b", res(list("cpu", "1", "memory", "1Gi"), list("cpu", "2", "memory", "1Gi")))), guaranteed},
+		{"request above limit unbalanced", newPod("p",
+			container("a", res(list("cpu", "2", "memory", "1Gi"), list("cpu", "1", "memory", "1Gi")))), burstable},
+		{"negative quantities do not count", newPod("p",
+			container("a", res(list("cpu", "-1", "memory", "-1Gi"), list("cpu", "-1")))), bestEffort},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, Compute(tc.pod))
+			assert.Equal(t, tc.want, oracleCompute(tc.pod))
+		})
+	}
+}
+
 func TestComputeNil(t *testing.T) {
 	assert.Equal(t, bestEffort, Compute(nil))
 }

@@ -92,7 +92,9 @@ func OOMScoreAdjust(pod *corev1.Pod, container *corev1.Container, memoryCapacity
 	switch {
 	case adjust < OOMScoreAdjBurstableMin:
 		return OOMScoreAdjBurstableMin
-	case adjust == OOMScoreAdjBestEffort:
+	case adjust >= OOMScoreAdjBestEffort:
+		// The kubelet only meets 1000 here; more needs a negative request,
+		// which the API server rejects.
 		return OOMScoreAdjBurstableMax
 	}
 	return int(adjust)
