@@ -85,11 +85,13 @@ func shapeOf(res *corev1.ResourceRequirements) shape {
 		reqCPU, hasReqCPU = res.Requests[corev1.ResourceCPU]
 		reqMem, hasReqMem = res.Requests[corev1.ResourceMemory]
 	}
-	// A missing request is the limit once defaulted, so it is equal; one
-	// that is missing without a limit stays zero and does not count.
+	// Rounding to milli never changes a sign, so the signs are read as
+	// they are. A missing request is the limit once defaulted, so it is
+	// equal; one that is missing without a limit stays zero and does not
+	// count.
 	cpuLimited, memLimited := limCPU.Sign() > 0, limMem.Sign() > 0
 	if cpuLimited && memLimited {
-		if (!hasReqCPU || reqCPU.Cmp(limCPU) == 0) && (!hasReqMem || reqMem.Cmp(limMem) == 0) {
+		if (!hasReqCPU || equalOnceRounded(&reqCPU, &limCPU)) && (!hasReqMem || equalOnceRounded(&reqMem, &limMem)) {
 			return shapeEqual
 		}
 		return shapeUnequal
@@ -164,6 +166,7 @@ func (t *tally) addContainer(res *corev1.ResourceRequirements) bool {
 	if !hasReqMem && hasLimMem {
 		reqMem = limMem
 	}
+	roundToMilli(&limCPU, &limMem, &reqCPU, &reqMem)
 	addPositive(&t.reqCPU, &t.hasReqCPU, &reqCPU)
 	addPositive(&t.reqMem, &t.hasReqMem, &reqMem)
 	cpuLimited := addPositive(&t.limCPU, &t.hasLimCPU, &limCPU)
@@ -222,6 +225,7 @@ func computePodLevel(spec *corev1.PodSpec) corev1.PodQOSClass {
 	reqMem, _ := podRequestAfterDefaulting(spec, corev1.ResourceMemory, limitsSet)
 	limCPU := res.Limits[corev1.ResourceCPU]
 	limMem := res.Limits[corev1.ResourceMemory]
+	roundToMilli(&reqCPU, &reqMem, &limCPU, &limMem)
 	var t tally
 	t.add(&reqCPU, &reqMem, &limCPU, &limMem)
 	// With pod-level limits, Guaranteed needs both cpu and memory among them.
@@ -281,8 +285,29 @@ func podRequestAfterDefaulting(spec *corev1.PodSpec, name corev1.ResourceName, l
 	return q, ok
 }
 
-// containerRequest returns a container's request for name after API
-// defaulting: the request when present (even if zero), else the limit.
+// roundToMilli rounds each quantity up to a multiple of 1m, as the API
+// server does to every resource list once SetDefaults_Pod has run
+// (SetDefaults_ResourceList): "1500u" of cpu is stored as "2m". It is a
+// no-op for the quantities people write.
+func roundToMilli(quantities ...*resource.Quantity) {
+	for _, q := range quantities {
+		q.RoundUp(resource.Milli)
+	}
+}
+
+// equalOnceRounded reports whether a and b are equal once rounded to milli.
+// Equal quantities stay equal, so only unequal ones are rounded.
+func equalOnceRounded(a, b *resource.Quantity) bool {
+	if a.Cmp(*b) == 0 {
+		return true
+	}
+	roundToMilli(a, b)
+	return a.Cmp(*b) == 0
+}
+
+// containerRequest returns a container's request for name after
+// SetDefaults_Pod: the request when present (even if zero), else the limit;
+// not yet rounded to milli, as SetDefaults_Pod sees it.
 func containerRequest(c *corev1.Container, name corev1.ResourceName) (resource.Quantity, bool) {
 	if q, ok := c.Resources.Requests[name]; ok {
 		return q, true

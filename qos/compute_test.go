@@ -152,6 +152,23 @@ var computeCases = []struct {
 		podResources(res(nil, list("cpu", "2", "memory", "2Gi"))),
 		initContainer("migrate", res(list("cpu", "2", "memory", "2Gi"), nil)),
 		container("a", res(list("cpu", "1", "memory", "1Gi"), nil))), guaranteed},
+	// After SetDefaults_Pod the API server rounds every quantity up to a
+	// multiple of 1m (SetDefaults_ResourceList), which can make a request
+	// equal to its limit.
+	{"sub-milli cpu request rounds up to its limit", newPod("p",
+		container("a", res(list("cpu", "1500u", "memory", "1Gi"), list("cpu", "2m", "memory", "1Gi")))), guaranteed},
+	{"sub-milli memory request rounds up to its limit", newPod("p",
+		container("a", res(list("cpu", "1", "memory", "999999500u"), list("cpu", "1", "memory", "1k")))), guaranteed},
+	{"sub-milli values that stay apart", newPod("p",
+		container("a", res(list("cpu", "1500u", "memory", "1Gi"), list("cpu", "3m", "memory", "1Gi")))), burstable},
+	{"rounded sums of three sub-milli requests", newPod("p",
+		container("a", res(list("cpu", "100u", "memory", "1Gi"), list("cpu", "1m", "memory", "1Gi"))),
+		container("b", res(list("cpu", "100u", "memory", "1Gi"), list("cpu", "1m", "memory", "1Gi"))),
+		container("c", res(list("cpu", "100u", "memory", "1Gi"), list("cpu", "1m", "memory", "1Gi")))), guaranteed},
+	{"pod-level request rounded after defaulting from sub-milli containers", newPod("p",
+		podResources(res(nil, list("cpu", "1m", "memory", "1Gi"))),
+		container("a", res(list("cpu", "400u", "memory", "1Gi"), nil)),
+		container("b", res(list("cpu", "400u"), nil))), guaranteed},
 	// The pod's status is not an input to Compute.
 	{"status is ignored", newPod("p", container("a", res(nil, nil)), statusClass(guaranteed)), bestEffort},
 }

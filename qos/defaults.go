@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	resourcehelper "k8s.io/component-helpers/resource"
 )
 
@@ -13,7 +14,8 @@ import (
 // init-container limits fill in missing requests; then, when spec.resources
 // is set, hugepages limits of containers fill in the pod-level limits, and
 // pod-level limits bring pod-level requests from the containers' aggregate
-// requests or from the limits themselves. Only resource fields change. The
+// requests or from the limits themselves; last, every quantity is rounded up
+// to a multiple of 1m. Only resource fields change. The
 // kubelet only ever sees defaulted pods, so the kubelet-side rules here run
 // on this copy.
 func withDefaults(pod *corev1.Pod) *corev1.Pod {
@@ -26,7 +28,41 @@ func withDefaults(pod *corev1.Pod) *corev1.Pod {
 	}
 	defaultPodLevelHugePagesLimits(out)
 	defaultPodLevelRequests(out)
+	roundResourceLists(out)
 	return out
+}
+
+// roundResourceLists rounds every quantity of the pod's resource lists up
+// to a multiple of 1m, as the generated defaulters do after SetDefaults_Pod
+// (SetDefaults_ResourceList).
+func roundResourceLists(pod *corev1.Pod) {
+	round := func(list corev1.ResourceList) {
+		for name, q := range list {
+			q.RoundUp(resource.Milli)
+			list[name] = q
+		}
+	}
+	for _, containers := range [][]corev1.Container{pod.Spec.Containers, pod.Spec.InitContainers} {
+		for i := range containers {
+			round(containers[i].Resources.Limits)
+			round(containers[i].Resources.Requests)
+		}
+	}
+	for i := range pod.Spec.EphemeralContainers {
+		round(pod.Spec.EphemeralContainers[i].Resources.Limits)
+		round(pod.Spec.EphemeralContainers[i].Resources.Requests)
+	}
+	round(pod.Spec.Overhead)
+	if pod.Spec.Resources != nil {
+		round(pod.Spec.Resources.Limits)
+		round(pod.Spec.Resources.Requests)
+	}
+	for _, statuses := range [][]corev1.ContainerStatus{pod.Status.ContainerStatuses, pod.Status.InitContainerStatuses} {
+		for i := range statuses {
+			round(statuses[i].AllocatedResources)
+		}
+	}
+	round(pod.Status.AllocatedResources)
 }
 
 // defaultRequestsFromLimits copies every limit that has no request into the

@@ -112,14 +112,16 @@ func kubeletView(pod *corev1.Pod) *corev1.Pod {
 				if containers[i].Resources.Requests == nil {
 					containers[i].Resources.Requests = corev1.ResourceList{}
 				}
-				containers[i].Resources.Requests[corev1.ResourceMemory] = q.DeepCopy()
+				q.RoundUp(resource.Milli)
+				containers[i].Resources.Requests[corev1.ResourceMemory] = q
 			}
 		}
 	}
 	useAllocated(view.Spec.Containers)
 	useAllocated(view.Spec.InitContainers)
 	if q, ok := pod.Status.AllocatedResources[corev1.ResourceMemory]; ok && resourcehelper.IsPodLevelRequestsSet(view) {
-		view.Spec.Resources.Requests[corev1.ResourceMemory] = q.DeepCopy()
+		q.RoundUp(resource.Milli)
+		view.Spec.Resources.Requests[corev1.ResourceMemory] = q
 	}
 	return view
 }
@@ -140,6 +142,7 @@ func allocatedMemoryQuantity(pod *corev1.Pod, name string) (resource.Quantity, b
 
 func allocatedMemory(pod *corev1.Pod, name string) (int64, bool) {
 	q, ok := allocatedMemoryQuantity(pod, name)
+	q.RoundUp(resource.Milli)
 	return q.Value(), ok
 }
 
@@ -147,6 +150,7 @@ func allocatedMemory(pod *corev1.Pod, name string) (int64, bool) {
 // after API defaulting; 0 when it has none.
 func memoryRequestBytes(c *corev1.Container) int64 {
 	q, _ := containerRequest(c, corev1.ResourceMemory)
+	q.RoundUp(resource.Milli)
 	return q.Value()
 }
 

@@ -35,6 +35,7 @@ func apiDefaulted(pod *corev1.Pod) *corev1.Pod {
 			}
 		}
 	}
+	defer roundAllToMilli(out)
 	pr := out.Spec.Resources
 	if pr == nil {
 		return out
@@ -80,6 +81,25 @@ func apiDefaulted(pod *corev1.Pod) *corev1.Pod {
 		pr.Requests = requests
 	}
 	return out
+}
+
+// roundAllToMilli is the generated defaulters' SetDefaults_ResourceList
+// over the lists the QoS rules read, which runs after SetDefaults_Pod.
+func roundAllToMilli(pod *corev1.Pod) {
+	lists := []corev1.ResourceList{}
+	for _, c := range append(append([]corev1.Container{}, pod.Spec.Containers...), pod.Spec.InitContainers...) {
+		lists = append(lists, c.Resources.Requests, c.Resources.Limits)
+	}
+	if pod.Spec.Resources != nil {
+		lists = append(lists, pod.Spec.Resources.Requests, pod.Spec.Resources.Limits)
+	}
+	for _, list := range lists {
+		for name, q := range list {
+			rounded := q.DeepCopy()
+			rounded.RoundUp(-3)
+			list[name] = rounded
+		}
+	}
 }
 
 // oracleQOS classifies an already defaulted pod with maps, the way
