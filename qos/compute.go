@@ -14,8 +14,8 @@ import (
 // to the pod as the API server sees it after defaulting, so a manifest that
 // has not been through the API server gets the same class as its stored
 // copy: a container limit without a request counts as a request of the same
-// amount, and missing pod-level requests are filled in from the containers or
-// the pod-level limits.
+// amount, missing pod-level requests are filled in from the containers or
+// the pod-level limits, and every quantity is rounded up to a multiple of 1m.
 //
 //   - Only cpu and memory count, and only positive quantities.
 //   - When spec.resources is set (pod-level resources, on by default since

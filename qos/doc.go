@@ -16,8 +16,9 @@
 // # Raw manifests
 //
 // The API server defaults a pod before it classifies it: a container limit
-// without a request becomes the request too, and pod-level limits fill in
-// missing pod-level requests. Every function here reads pods the same way,
+// without a request becomes the request too, pod-level limits fill in
+// missing pod-level requests, and every quantity is rounded up to a
+// multiple of 1m ("1500u" of cpu is stored as "2m"). Every function here reads pods the same way,
 // so a manifest that has never been applied gets the answers its stored
 // copy will get, and an already-stored pod gets the same answers again.
 // A limits-only pod is therefore Guaranteed, not Burstable. Admission
