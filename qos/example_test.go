@@ -23,6 +23,23 @@ func resources(cpu, memory string) corev1.ResourceList {
 	return list
 }
 
+// The README's snippet: a manifest's pod, classified and scored as the
+// cluster will once it is created.
+func Example() {
+	pod := &corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{
+		Name: "app",
+		Resources: corev1.ResourceRequirements{Limits: corev1.ResourceList{
+			corev1.ResourceCPU:    resource.MustParse("500m"),
+			corev1.ResourceMemory: resource.MustParse("256Mi"),
+		}},
+	}}}}
+	fmt.Println(qos.Compute(pod))                                         // limits become requests
+	fmt.Println(qos.OOMScoreAdjust(pod, &pod.Spec.Containers[0], 16<<30)) // on a 16Gi node
+	// Output:
+	// Guaranteed
+	// -997
+}
+
 func ExampleCompute() {
 	// A manifest with limits and no requests: the API server copies the
 	// limits into the requests, so the pod is Guaranteed.
