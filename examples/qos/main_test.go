@@ -225,3 +225,35 @@ func TestHelp(t *testing.T) {
 		assert.Contains(t, stderr, flag)
 	}
 }
+
+// TestStdinList reads a kubectl-style List from stdin, as
+// `kubectl get deploy -o yaml | go run ./examples/qos -f -` does.
+func TestStdinList(t *testing.T) {
+	reader, writer, err := os.Pipe()
+	require.NoError(t, err)
+	saved := os.Stdin
+	os.Stdin = reader
+	t.Cleanup(func() { os.Stdin = saved; _ = reader.Close() })
+	_, err = writer.WriteString(`apiVersion: v1
+kind: List
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web, namespace: prod}
+  spec:
+    selector: {matchLabels: {app: web}}
+    template:
+      metadata: {labels: {app: web}}
+      spec:
+        containers:
+        - name: app
+          resources:
+            requests: {cpu: 100m}
+`)
+	require.NoError(t, err)
+	require.NoError(t, writer.Close())
+
+	code, stdout, stderr := runQOS(t, "-f", "-")
+	require.Equal(t, 0, code, stderr)
+	assert.Equal(t, map[string][2]string{"deployment/web/app": {"Burstable", "999"}}, parseTable(t, stdout))
+}
