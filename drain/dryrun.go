@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubeprim/kubeprim/pdb"
 	"github.com/kubeprim/kubeprim/scheduling"
 )
 
@@ -54,31 +55,48 @@ func (d *Drainer) Plan(ctx context.Context, nodeName string) (*Plan, error) {
 		budgets = nil
 	}
 	plan := buildPlan(nodeName, node.Spec.Unschedulable, pods, budgets, &d.opts, time.Now())
-	plan.Findings = append(findings, lintFindings(budgets, pods, plan)...)
-	if err := d.checkFit(ctx, node, plan, pods); err != nil {
-		logr.FromContextOrDiscard(ctx).Info("fit check skipped", "node", nodeName, "error", err.Error())
-		plan.Findings = append(plan.Findings, Finding{Severity: "Warning", Message: "no fit check: " + err.Error()})
+
+	// The fit check and the lint want the whole cluster.
+	nodes, all, err := d.listCluster(ctx, r.requests)
+	if err != nil {
+		logr.FromContextOrDiscard(ctx).Info("fit check and lint skipped", "node", nodeName, "error", err.Error())
+		findings = append(findings, Finding{Severity: "Warning", Message: "no fit check: " + err.Error()})
+		all = pods
+	} else if err := checkFit(node, nodes, all, plan, pods); err != nil {
+		findings = append(findings, Finding{Severity: "Warning", Message: "no fit check: " + err.Error()})
 	}
+	plan.Findings = append(findings, lintFindings(budgets, all, plan, pdb.ClientScale(ctx, d.client))...)
 	return plan, nil
+}
+
+// listCluster lists every node and pod, for the fit check and the lint.
+func (d *Drainer) listCluster(ctx context.Context, requests *requestCounter) ([]corev1.Node, []*corev1.Pod, error) {
+	requests.add(reqListNodes)
+	nodes, err := d.client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list nodes: %w", err)
+	}
+	requests.add(reqListPods)
+	list, err := d.client.CoreV1().Pods(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list pods: %w", err)
+	}
+	pods := make([]*corev1.Pod, len(list.Items))
+	for i := range list.Items {
+		pods[i] = &list.Items[i]
+	}
+	return nodes.Items, pods, nil
 }
 
 // checkFit marks evictable controller-owned pods that no other node can
 // take, with the scheduler's diagnosis. The node itself counts as cordoned.
 // Pods are checked one by one against the cluster as it is, so several pods
 // competing for the same free room may each look as if they fit.
-func (d *Drainer) checkFit(ctx context.Context, node *corev1.Node, plan *Plan, nodePods []*corev1.Pod) error {
-	nodes, err := d.client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return fmt.Errorf("list nodes: %w", err)
-	}
-	all, err := d.client.CoreV1().Pods(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return fmt.Errorf("list pods: %w", err)
-	}
-	snapshotNodes := make([]*corev1.Node, 0, len(nodes.Items))
+func checkFit(node *corev1.Node, nodes []corev1.Node, all []*corev1.Pod, plan *Plan, nodePods []*corev1.Pod) error {
+	snapshotNodes := make([]*corev1.Node, 0, len(nodes))
 	known := map[string]bool{}
-	for i := range nodes.Items {
-		n := &nodes.Items[i]
+	for i := range nodes {
+		n := &nodes[i]
 		if n.Name == node.Name {
 			n = n.DeepCopy()
 			n.Spec.Unschedulable = true
@@ -87,8 +105,7 @@ func (d *Drainer) checkFit(ctx context.Context, node *corev1.Node, plan *Plan, n
 		known[n.Name] = true
 	}
 	var running []*corev1.Pod
-	for i := range all.Items {
-		p := &all.Items[i]
+	for _, p := range all {
 		if known[p.Spec.NodeName] && p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
 			running = append(running, p)
 		}
@@ -117,8 +134,25 @@ func (d *Drainer) checkFit(ctx context.Context, node *corev1.Node, plan *Plan, n
 	return nil
 }
 
-// lintFindings is filled in from pdb.Lint for the budgets covering the
-// node's pods.
-func lintFindings(budgets []*policyv1.PodDisruptionBudget, pods []*corev1.Pod, plan *Plan) []Finding {
-	return nil
+// lintFindings returns pdb.Lint's findings on the budgets that cover pods
+// of the node.
+func lintFindings(budgets []*policyv1.PodDisruptionBudget, pods []*corev1.Pod, plan *Plan, scale pdb.ScaleFunc) []Finding {
+	relevant := map[string]bool{}
+	for _, b := range plan.Budgets {
+		relevant[b.Namespace+"/"+b.Name] = true
+	}
+	var selected []*policyv1.PodDisruptionBudget
+	for _, b := range budgets {
+		if relevant[b.Namespace+"/"+b.Name] {
+			selected = append(selected, b)
+		}
+	}
+	var findings []Finding
+	for _, f := range pdb.Lint(selected, pods, scale) {
+		findings = append(findings, Finding{
+			Namespace: f.Budget.Namespace, Budget: f.Budget.Name,
+			Kind: string(f.Kind), Severity: string(f.Severity), Message: f.Message,
+		})
+	}
+	return findings
 }

@@ -62,12 +62,15 @@ func (b BudgetState) String() string {
 	return fmt.Sprintf("%s: %d healthy, needs %d, allows %d", b.Name, b.CurrentHealthy, b.DesiredHealthy, b.DisruptionsAllowed)
 }
 
-// Finding is one lint finding on a budget that concerns the drain.
+// Finding is one lint finding (pdb.Lint) on a budget that covers pods of
+// the node, or a note on what the plan could not check (Budget empty).
 type Finding struct {
-	Namespace string `json:"namespace"`
-	Budget    string `json:"budget"`
-	Severity  string `json:"severity"`
-	Message   string `json:"message"`
+	Namespace string `json:"namespace,omitempty"`
+	Budget    string `json:"budget,omitempty"`
+	// Kind is pdb's FindingKind, such as NeverAllowsDisruption.
+	Kind     string `json:"kind,omitempty"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
 }
 
 // Count returns how many pods get the action.
@@ -116,7 +119,11 @@ func (p *Plan) WriteTable(w io.Writer) error {
 		return err
 	}
 	for _, f := range p.Findings {
-		if _, err := fmt.Fprintf(w, "%s: budget %s/%s: %s\n", f.Severity, f.Namespace, f.Budget, f.Message); err != nil {
+		subject := ""
+		if f.Budget != "" {
+			subject = "budget " + f.Namespace + "/" + f.Budget + ": "
+		}
+		if _, err := fmt.Fprintf(w, "%s: %s%s\n", f.Severity, subject, f.Message); err != nil {
 			return err
 		}
 	}
