@@ -6,6 +6,8 @@ import (
 	"sync"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -112,6 +114,17 @@ func NewWithOptions(opts Options, objects ...runtime.Object) (*Cluster, error) {
 	for i, obj := range objects {
 		if obj == nil {
 			return nil, fmt.Errorf("fakecluster: object %d is nil", i)
+		}
+		obj = obj.DeepCopyObject()
+		if m, err := meta.Accessor(obj); err == nil {
+			// What the API server fills on create, for objects from a
+			// manifest.
+			if m.GetUID() == "" {
+				m.SetUID(c.uidLocked())
+			}
+			if created := m.GetCreationTimestamp(); created.IsZero() {
+				m.SetCreationTimestamp(metav1.NewTime(time.Now().Truncate(time.Second)))
+			}
 		}
 		if err := c.tracker.Add(obj); err != nil {
 			return nil, fmt.Errorf("fakecluster: object %d: %w", i, err)

@@ -140,9 +140,21 @@ func TestWatchFromResourceVersionReplaysDeletions(t *testing.T) {
 		w, err := c.CoreV1().Pods("").Watch(ctx, metav1.ListOptions{FieldSelector: "spec.nodeName=node-a", ResourceVersion: list.ResourceVersion})
 		require.NoError(t, err)
 		defer w.Stop()
-		ev := <-w.ResultChan()
-		assert.Equal(t, watch.Deleted, ev.Type)
-		assert.Equal(t, "web-x", ev.Object.(*corev1.Pod).Name)
+		// The deletion happened before the watch started: it is replayed,
+		// terminating first, then gone.
+		var seen []watch.EventType
+		for ev := range w.ResultChan() {
+			pod := ev.Object.(*corev1.Pod)
+			if pod.Name != "web-x" {
+				continue // the replacement, which may land on node-a
+			}
+			seen = append(seen, ev.Type)
+			if ev.Type == watch.Deleted {
+				break
+			}
+			assert.NotNil(t, pod.DeletionTimestamp)
+		}
+		assert.Equal(t, []watch.EventType{watch.Modified, watch.Deleted}, seen)
 	})
 }
 

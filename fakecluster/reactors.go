@@ -191,11 +191,29 @@ func (c *Cluster) deletePodLocked(pod *corev1.Pod, requested *int64) (runtime.Ob
 		grace = *pod.DeletionGracePeriodSeconds
 	}
 	unreachable := !c.nodeReadyLocked(pod.Spec.NodeName)
-	if grace == 0 || (c.opts.TerminationDelay == 0 && !unreachable) {
+	if grace == 0 {
 		if err := c.tracker.Delete(podsResource, pod.Namespace, pod.Name); err != nil {
 			return nil, err
 		}
 		return pod, nil
+	}
+	if c.opts.TerminationDelay == 0 && !unreachable {
+		// Even an instant termination passes through the terminating state,
+		// which the controllers see first, as they would on a cluster: the
+		// disruption controller drops the pod from disruptedPods before a
+		// same-named replacement can appear.
+		terminating := pod.DeepCopy()
+		at := metav1.NewTime(time.Now().Truncate(time.Second))
+		terminating.DeletionTimestamp = &at
+		terminating.DeletionGracePeriodSeconds = &grace
+		if err := c.tracker.Update(podsResource, terminating, pod.Namespace); err != nil {
+			return nil, err
+		}
+		c.absorbLocked()
+		if err := c.tracker.Delete(podsResource, pod.Namespace, pod.Name); err != nil {
+			return nil, err
+		}
+		return terminating, nil
 	}
 	if pod.DeletionTimestamp == nil || *pod.DeletionGracePeriodSeconds > grace {
 		pod = pod.DeepCopy()
