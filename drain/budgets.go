@@ -48,7 +48,7 @@ type inflightEviction struct {
 	pod       *corev1.Pod
 	confirmed bool
 	at        time.Time
-	seq uint64
+	seq       uint64
 	// listSeq is the number of the last list started when the API server
 	// accepted the eviction: any list numbered higher shows it.
 	listSeq uint64

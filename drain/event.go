@@ -85,16 +85,16 @@ type Event struct {
 // MarshalJSON renders Err as its message.
 func (e Event) MarshalJSON() ([]byte, error) {
 	type out struct {
-		Type    EventType `json:"type"`
-		Time    time.Time `json:"time"`
-		Node    string    `json:"node,omitempty"`
-		Pod     *PodRef   `json:"pod,omitempty"`
-		Attempt int       `json:"attempt,omitempty"`
-		Budgets []string  `json:"budgets,omitempty"`
+		Type    EventType  `json:"type"`
+		Time    time.Time  `json:"time"`
+		Node    string     `json:"node,omitempty"`
+		Pod     *PodRef    `json:"pod,omitempty"`
+		Attempt int        `json:"attempt,omitempty"`
+		Budgets []string   `json:"budgets,omitempty"`
 		RetryAt *time.Time `json:"retryAt,omitempty"`
-		Message string    `json:"message,omitempty"`
-		Err     string    `json:"error,omitempty"`
-		Plan    *Plan     `json:"plan,omitempty"`
+		Message string     `json:"message,omitempty"`
+		Err     string     `json:"error,omitempty"`
+		Plan    *Plan      `json:"plan,omitempty"`
 	}
 	o := out{Type: e.Type, Time: e.Time, Node: e.Node, Attempt: e.Attempt, Budgets: e.Budgets, Message: e.Message, Plan: e.Plan}
 	if e.Pod != (PodRef{}) {

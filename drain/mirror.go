@@ -42,11 +42,11 @@ type mirror[T object] struct {
 
 	minRetry, maxRetry time.Duration
 
-	mu       sync.Mutex
-	items    map[string]T
-	gone     map[string]chan struct{}
-	changed  chan struct{}
-	rv string
+	mu      sync.Mutex
+	items   map[string]T
+	gone    map[string]chan struct{}
+	changed chan struct{}
+	rv      string
 	// listStarts numbers the lists as they start, so that an event known
 	// to precede a list's start is known to be reflected in it.
 	listStarts uint64
