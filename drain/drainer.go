@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -206,16 +205,4 @@ func sortPlans(pods []PodPlan) {
 		}
 		return a.Name < b.Name
 	})
-}
-
-// tiersIn returns the tiers present, in order.
-func tiersIn(pods []PodPlan) []Tier {
-	var tiers []Tier
-	for _, p := range pods {
-		if !slices.Contains(tiers, p.Tier) {
-			tiers = append(tiers, p.Tier)
-		}
-	}
-	slices.Sort(tiers)
-	return tiers
 }

@@ -262,10 +262,3 @@ func (m *mirror[T]) snapshot() []T {
 	}
 	return out
 }
-
-// live says whether a watch is open, so that the local view is current.
-func (m *mirror[T]) live() bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.watching
-}

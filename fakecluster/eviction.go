@@ -87,6 +87,10 @@ func (c *Cluster) evict(a k8stesting.CreateActionImpl) (runtime.Object, error) {
 	return &metav1.Status{Status: metav1.StatusSuccess, Code: 201}, nil
 }
 
+// preconditionFailed is how the API server's storage words a failed
+// precondition (k8s.io/apiserver/pkg/storage.NewInvalidObjError callers).
+const preconditionFailed = "Precondition failed"
+
 // checkPreconditions is the API server's check of delete preconditions.
 func checkPreconditions(pod *corev1.Pod, p *metav1.Preconditions) error {
 	if p == nil {
@@ -94,11 +98,11 @@ func checkPreconditions(pod *corev1.Pod, p *metav1.Preconditions) error {
 	}
 	if p.UID != nil && *p.UID != pod.UID {
 		return apierrors.NewConflict(podsResource.GroupResource(), pod.Name,
-			fmt.Errorf("Precondition failed: UID in precondition: %v, UID in object meta: %v", *p.UID, pod.UID))
+			fmt.Errorf("%s: UID in precondition: %v, UID in object meta: %v", preconditionFailed, *p.UID, pod.UID))
 	}
 	if p.ResourceVersion != nil && *p.ResourceVersion != pod.ResourceVersion {
 		return apierrors.NewConflict(podsResource.GroupResource(), pod.Name,
-			fmt.Errorf("Precondition failed: ResourceVersion in precondition: %v, ResourceVersion in object meta: %v", *p.ResourceVersion, pod.ResourceVersion))
+			fmt.Errorf("%s: ResourceVersion in precondition: %v, ResourceVersion in object meta: %v", preconditionFailed, *p.ResourceVersion, pod.ResourceVersion))
 	}
 	return nil
 }
