@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -151,6 +152,8 @@ func TestEvictionAnswers(t *testing.T) {
 		{name: "UID precondition", extra: []runtime.Object{minTwo()}, pod: "web-0",
 			options:  &metav1.DeleteOptions{Preconditions: metav1.NewUIDPreconditions("someone-else")},
 			wantCode: 409, wantReason: metav1.StatusReasonConflict},
+		{name: "matching UID precondition", extra: []runtime.Object{minTwo()}, pod: "web-0",
+			options: &metav1.DeleteOptions{Preconditions: metav1.NewUIDPreconditions("uid-web-0")}, wantCode: 201, wantGone: true},
 		{name: "resourceVersion precondition", extra: []runtime.Object{minTwo()}, pod: "web-0",
 			options:  &metav1.DeleteOptions{Preconditions: &metav1.Preconditions{ResourceVersion: ptr("1")}},
 			wantCode: 409, wantReason: metav1.StatusReasonConflict},
@@ -473,4 +476,17 @@ func TestConcurrentEvictionsNeverOverEvict(t *testing.T) {
 	list, err := client.CoreV1().Pods("default").List(t.Context(), metav1.ListOptions{})
 	require.NoError(t, err)
 	assert.Len(t, list.Items, pods-3)
+}
+
+// TestGracefulEvictionInSynctest waits for a termination on the default
+// clock inside a synctest bubble, as a drain's tests would.
+func TestGracefulEvictionInSynctest(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		client, _ := install(t, append(webObjects(), testutil.PDB("web").MaxUnavailable(1).Obj(), webPod(5).Grace(45).Obj()))
+		require.NoError(t, evict(t.Context(), client, "web-5", nil))
+		time.Sleep(44 * time.Second)
+		assert.True(t, podExists(t, client, "web-5"))
+		time.Sleep(2 * time.Second)
+		assert.False(t, podExists(t, client, "web-5"))
+	})
 }
