@@ -26,6 +26,39 @@ func Covering(pod *corev1.Pod, budgets []*policyv1.PodDisruptionBudget) []*polic
 	return covering
 }
 
+// selectors holds budgets with their selectors parsed once, for the callers
+// that match many pods against the same budgets. A selector that does not
+// parse is nil and matches nothing.
+type selectors struct {
+	budgets   []*policyv1.PodDisruptionBudget
+	selectors []labels.Selector
+}
+
+func compileSelectors(budgets []*policyv1.PodDisruptionBudget) selectors {
+	s := selectors{budgets: budgets, selectors: make([]labels.Selector, len(budgets))}
+	for i, budget := range budgets {
+		if budget == nil {
+			continue
+		}
+		if selector, err := metav1.LabelSelectorAsSelector(budget.Spec.Selector); err == nil {
+			s.selectors[i] = selector
+		}
+	}
+	return s
+}
+
+// covering is Covering with the parsed selectors.
+func (s selectors) covering(pod *corev1.Pod) []*policyv1.PodDisruptionBudget {
+	var covering []*policyv1.PodDisruptionBudget
+	podLabels := labels.Set(pod.Labels)
+	for i, budget := range s.budgets {
+		if s.selectors[i] != nil && budget.Namespace == pod.Namespace && s.selectors[i].Matches(podLabels) {
+			covering = append(covering, budget)
+		}
+	}
+	return covering
+}
+
 // Covers reports whether budget covers pod, with the rules of Covering.
 func Covers(budget *policyv1.PodDisruptionBudget, pod *corev1.Pod) bool {
 	if budget == nil || pod == nil || budget.Namespace != pod.Namespace {

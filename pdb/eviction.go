@@ -141,8 +141,12 @@ func CheckEviction(pod *corev1.Pod, budgets []*policyv1.PodDisruptionBudget) Dec
 	if pod == nil {
 		return Decision{Reason: ReasonPodNotFound, Err: apierrors.NewNotFound(corev1.Resource("pods"), ""), Message: "there is no pod to evict"}
 	}
+	return checkEviction(pod, Covering(pod, budgets))
+}
+
+// checkEviction is CheckEviction given the budgets covering the pod.
+func checkEviction(pod *corev1.Pod, covering []*policyv1.PodDisruptionBudget) Decision {
 	d := Decision{Pod: pod.Namespace + "/" + pod.Name}
-	covering := Covering(pod, budgets)
 	for _, budget := range covering {
 		d.Budgets = append(d.Budgets, budget.Name)
 	}
@@ -265,8 +269,10 @@ func NotObservedError(budget string) *apierrors.StatusError {
 }
 
 // MultipleBudgetsError is the API server's answer to an eviction of a pod
-// covered by more than one budget, as client-go returns it: a 500 with no
-// reason and no budget names.
+// covered by more than one budget, as client-go returns it: a Status with
+// code 500, no reason and no budget names. (The API server sends that Status
+// as the body of a response whose HTTP status is 201; client-go turns the
+// failed Status into this error.)
 func MultipleBudgetsError() *apierrors.StatusError {
 	return &apierrors.StatusError{ErrStatus: metav1.Status{
 		Status:  metav1.StatusFailure,

@@ -1,13 +1,18 @@
 package pdb_test
 
 import (
+	"context"
 	"fmt"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/kubeprim/kubeprim/pdb"
 )
@@ -151,4 +156,82 @@ func ExampleLint() {
 	// Warning typo SelectsNoPods
 	// Error web OverlappingBudgets
 	// Error web SingleReplicaBlocked
+}
+
+// Before a maintenance window: which budgets will block draining node-1
+// and node-2 together, and why.
+func Example_beforeMaintenance() {
+	ctx := context.Background()
+	client := fake.NewClientset(exampleCluster()...) // a real cluster: any kubernetes.Interface
+
+	budgetList, _ := client.PolicyV1().PodDisruptionBudgets("shop").List(ctx, metav1.ListOptions{})
+	podList, _ := client.CoreV1().Pods("shop").List(ctx, metav1.ListOptions{})
+	var budgets []*policyv1.PodDisruptionBudget
+	for i := range budgetList.Items {
+		budgets = append(budgets, &budgetList.Items[i])
+	}
+	var pods []*corev1.Pod
+	for i := range podList.Items {
+		pods = append(pods, &podList.Items[i])
+	}
+
+	for _, finding := range pdb.Lint(budgets, pods, pdb.ClientScale(ctx, client)) {
+		fmt.Println(finding)
+	}
+	tracker := pdb.NewTracker(budgets, pdb.TrackerOptions{})
+	for _, step := range tracker.EvictAll(pods) {
+		fmt.Printf("%s on %s: %d %s\n", step.Pod.Name, nodeOf(pods, step.Pod.Name), step.Decision.Code(), step.Decision.Reason)
+	}
+	// Output:
+	// Error shop/web: the workload has a single replica and minAvailable 1 needs 1 of 1 replicas healthy, so every drain of its node blocks; scale it to 2 or more, or use maxUnavailable 1 if a short outage is acceptable
+	// api-a on node-1: 201 DisruptionAllowed
+	// api-b on node-2: 429 DisruptionNotAllowed
+	// web-a on node-2: 429 DisruptionNotAllowed
+}
+
+// exampleCluster is a Deployment api of 2 replicas with maxUnavailable 1,
+// and a Deployment web of 1 replica with minAvailable 1, with the status
+// the disruption controller wrote.
+func exampleCluster() []runtime.Object {
+	one, two := int32(1), int32(2)
+	maxOne, minOne := intstr.FromInt32(1), intstr.FromInt32(1)
+	yes := true
+	pod := func(name, app, node string) *corev1.Pod {
+		return &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "shop", Labels: map[string]string{"app": app},
+				OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: app + "-1", UID: types.UID(app + "-rs"), Controller: &yes}}},
+			Spec: corev1.PodSpec{NodeName: node},
+			Status: corev1.PodStatus{Phase: corev1.PodRunning,
+				Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}},
+		}
+	}
+	workload := func(app string, replicas *int32) []runtime.Object {
+		return []runtime.Object{
+			&appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Name: app, Namespace: "shop", UID: types.UID(app + "-deploy")},
+				Spec: appsv1.DeploymentSpec{Replicas: replicas}},
+			&appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Name: app + "-1", Namespace: "shop", UID: types.UID(app + "-rs"),
+				OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "Deployment", Name: app, UID: types.UID(app + "-deploy"), Controller: &yes}}}},
+		}
+	}
+	budget := func(app string, spec policyv1.PodDisruptionBudgetSpec, status policyv1.PodDisruptionBudgetStatus) *policyv1.PodDisruptionBudget {
+		spec.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"app": app}}
+		return &policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Name: app, Namespace: "shop"}, Spec: spec, Status: status}
+	}
+	objects := append(workload("api", &two), workload("web", &one)...)
+	return append(objects,
+		pod("api-a", "api", "node-1"), pod("api-b", "api", "node-2"), pod("web-a", "web", "node-2"),
+		budget("api", policyv1.PodDisruptionBudgetSpec{MaxUnavailable: &maxOne},
+			policyv1.PodDisruptionBudgetStatus{ExpectedPods: 2, DesiredHealthy: 1, CurrentHealthy: 2, DisruptionsAllowed: 1}),
+		budget("web", policyv1.PodDisruptionBudgetSpec{MinAvailable: &minOne},
+			policyv1.PodDisruptionBudgetStatus{ExpectedPods: 1, DesiredHealthy: 1, CurrentHealthy: 1}),
+	)
+}
+
+func nodeOf(pods []*corev1.Pod, name string) string {
+	for _, pod := range pods {
+		if pod.Name == name {
+			return pod.Spec.NodeName
+		}
+	}
+	return ""
 }

@@ -258,8 +258,12 @@ func lintOverlaps(budgets []*policyv1.PodDisruptionBudget, pods []*corev1.Pod) [
 		others map[string]bool
 	}
 	overlaps := map[types.NamespacedName]*overlap{}
+	compiled := compileSelectors(budgets)
 	for _, pod := range pods {
-		covering := Covering(pod, budgets)
+		if pod == nil {
+			continue
+		}
+		covering := compiled.covering(pod)
 		if len(covering) < 2 {
 			continue
 		}

@@ -34,7 +34,9 @@ type Tracker struct {
 	mu      sync.Mutex
 	now     func() time.Time
 	budgets []*policyv1.PodDisruptionBudget
-	evicted map[types.NamespacedName]record
+	// selectors are the budgets' selectors, parsed once.
+	selectors selectors
+	evicted   map[types.NamespacedName]record
 }
 
 // record is what one eviction changed, so that Undo can give it back.
@@ -84,6 +86,7 @@ func NewTracker(budgets []*policyv1.PodDisruptionBudget, opts TrackerOptions) *T
 		}
 	}
 	slices.SortFunc(t.budgets, compareBudgets)
+	t.selectors = compileSelectors(t.budgets)
 	return t
 }
 
@@ -101,7 +104,7 @@ func (t *Tracker) Check(pod *corev1.Pod) Decision {
 
 func (t *Tracker) check(pod *corev1.Pod) Decision {
 	if pod == nil {
-		return CheckEviction(nil, t.budgets)
+		return CheckEviction(nil, nil)
 	}
 	if _, ok := t.evicted[podKey(pod)]; ok && pod.DeletionTimestamp == nil {
 		terminating := pod.DeepCopy()
@@ -109,7 +112,7 @@ func (t *Tracker) check(pod *corev1.Pod) Decision {
 		terminating.DeletionTimestamp = &at
 		pod = terminating
 	}
-	return CheckEviction(pod, t.budgets)
+	return checkEviction(pod, t.selectors.covering(pod))
 }
 
 // Evict checks pod and, when the endpoint would allow its eviction, records
@@ -225,9 +228,10 @@ func (t *Tracker) Update(budget *policyv1.PodDisruptionBudget) {
 	i, found := slices.BinarySearchFunc(t.budgets, budget, compareBudgets)
 	if found {
 		t.budgets[i] = budget.DeepCopy()
-		return
+	} else {
+		t.budgets = slices.Insert(t.budgets, i, budget.DeepCopy())
 	}
-	t.budgets = slices.Insert(t.budgets, i, budget.DeepCopy())
+	t.selectors = compileSelectors(t.budgets)
 }
 
 // Budgets returns copies of the budgets with the status the Tracker holds.
