@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"fmt"
+	"hash/maphash"
 	"sync"
 
 	"errors"
@@ -38,14 +39,13 @@ type Simulator struct {
 	taintSets [][]corev1.Taint
 
 	pods []podInfo
-	// podKeys finds a bound pod by namespace/name.
-	podKeys map[string]int32
 
 	// antiGroups gather the required anti-affinity terms of bound pods by
 	// identical term, with how many times each node holds one, so that a new
 	// pod is matched against each distinct term once.
 	antiGroups     []*antiGroup
-	antiGroupIndex map[string]int32
+	antiGroupIndex map[uint64][]int32
+	hashSeed       maphash.Seed
 
 	// namespaces are the labels of each namespace SetNamespaces was given;
 	// namespaceSelectors are resolved against them.
@@ -121,16 +121,16 @@ type podInfo struct {
 // and are ignored. The objects are not copied and must not change while the
 // Simulator is in use.
 //
-// It returns an error wrapping ErrNilObject, ErrInvalidNode, ErrDuplicateNode,
-// ErrDuplicatePod or ErrUnknownNode (several joined) when the input cannot
-// describe one cluster.
+// It returns an error wrapping ErrNilObject, ErrInvalidNode, ErrDuplicateNode
+// or ErrUnknownNode (several joined) when the input cannot describe one
+// cluster. Pods are counted as given: a pod listed twice counts twice.
 func NewSimulator(nodes []*corev1.Node, pods []*corev1.Pod) (*Simulator, error) {
 	s := &Simulator{
 		nodes:          make([]nodeInfo, 0, len(nodes)),
 		nodeIndex:      make(map[string]int32, len(nodes)),
 		scalarIndex:    map[corev1.ResourceName]int32{},
-		antiGroupIndex: map[string]int32{},
-		podKeys:        make(map[string]int32, len(pods)),
+		antiGroupIndex: map[uint64][]int32{},
+		hashSeed:       maphash.MakeSeed(),
 		topo:           map[string]*topologyKey{},
 	}
 	var errs []error
@@ -178,8 +178,13 @@ func NewSimulator(nodes []*corev1.Node, pods []*corev1.Pod) (*Simulator, error) 
 		s.setAllocatable(int32(i))
 	}
 
+	// Which node each pod is on, and how many pods each node gets, first: the
+	// per-node lists are then allocated once.
 	s.pods = make([]podInfo, 0, len(pods))
+	podNode := make([]int32, len(pods))
+	perNode := make([]int32, len(s.nodes))
 	for i, pod := range pods {
+		podNode[i] = -1
 		if pod == nil {
 			errs = append(errs, fmt.Errorf("pod %d: %w", i, ErrNilObject))
 			continue
@@ -192,16 +197,19 @@ func NewSimulator(nodes []*corev1.Node, pods []*corev1.Pod) (*Simulator, error) 
 			errs = append(errs, fmt.Errorf("pod %s/%s: %w: %q", pod.Namespace, pod.Name, ErrUnknownNode, pod.Spec.NodeName))
 			continue
 		}
-		key := pod.Namespace + "/" + pod.Name
-		if _, dup := s.podKeys[key]; dup {
-			errs = append(errs, fmt.Errorf("pod %s: %w", key, ErrDuplicatePod))
-			continue
-		}
-		s.podKeys[key] = int32(len(s.pods))
-		s.addPod(pod, node)
+		podNode[i] = node
+		perNode[node]++
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("build scheduling snapshot: %w", errors.Join(errs...))
+	}
+	for i := range s.nodes {
+		s.nodes[i].pods = make([]int32, 0, perNode[i])
+	}
+	for i, pod := range pods {
+		if podNode[i] >= 0 {
+			s.addPod(pod, podNode[i])
+		}
 	}
 	return s, nil
 }
