@@ -68,8 +68,7 @@ func basicPod() *corev1.Pod {
 				Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("500m"), corev1.ResourceMemory: resource.MustParse("1Gi")}},
 				Ports:     []corev1.ContainerPort{{ContainerPort: 8080, HostPort: 8080}},
 			}},
-			Tolerations:  []corev1.Toleration{{Key: "nvidia.com/gpu", Operator: corev1.TolerationOpExists}},
-			NodeSelector: map[string]string{"kubernetes.io/os-like": ""},
+			Tolerations: []corev1.Toleration{{Key: "nvidia.com/gpu", Operator: corev1.TolerationOpExists}},
 			Affinity: &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
 				NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{
 					{Key: corev1.LabelTopologyZone, Operator: corev1.NodeSelectorOpIn, Values: []string{"zone-0", "zone-1"}},
@@ -92,7 +91,6 @@ func BenchmarkFeasibleBasic(b *testing.B) {
 				b.Fatal(err)
 			}
 			pod := basicPod()
-			delete(pod.Spec.NodeSelector, "kubernetes.io/os-like")
 			b.ReportAllocs()
 			b.ResetTimer()
 			defer reportCPU(b)()
@@ -149,7 +147,6 @@ func BenchmarkFeasibleAffinitySpread(b *testing.B) {
 	}
 	s.podIndex()
 	pod := basicPod()
-	delete(pod.Spec.NodeSelector, "kubernetes.io/os-like")
 	pod.Namespace = "ns-0"
 	pod.Labels = map[string]string{"app": "app-0100"} // app-0100 has anti-affinity and lives in ns-0
 	sel := &metav1.LabelSelector{MatchLabels: map[string]string{"app": "app-0100"}}
