@@ -223,8 +223,3 @@ func (s *Simulator) portsWithout(used []usedPort, victims []int32) []usedPort {
 	}
 	return out
 }
-
-func (s Status) clone() Status {
-	s.Reasons = append([]string(nil), s.Reasons...)
-	return s
-}

@@ -1,14 +1,15 @@
 package scheduling
 
 import (
+	"errors"
 	"fmt"
 	"hash/maphash"
 	"sync"
 
-	"errors"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	ndf "k8s.io/component-helpers/nodedeclaredfeatures"
+	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 )
 
 // Simulator is a snapshot of nodes and the pods bound to them, against which
@@ -311,7 +312,7 @@ func (s *Simulator) addPod(pod *corev1.Pod, node int32) int32 {
 		pod:         pod,
 		node:        node,
 		terminating: pod.DeletionTimestamp != nil,
-		priority:    podPriority(pod),
+		priority:    corev1helpers.PodPriority(pod),
 		ports:       podHostPorts(pod),
 	}
 	p.requests, p.nonZeroCPU, p.nonZeroMem = boundPodAmounts(pod)
@@ -342,12 +343,4 @@ func (s *Simulator) chargeNode(id int32, sign int64) {
 	for _, hp := range p.ports {
 		n.ports = usePort(n.ports, hp, int32(sign))
 	}
-}
-
-// podPriority mirrors component-helpers' PodPriority: spec.priority, or 0.
-func podPriority(pod *corev1.Pod) int32 {
-	if pod.Spec.Priority != nil {
-		return *pod.Spec.Priority
-	}
-	return 0
 }
