@@ -3,6 +3,7 @@ package scheduling
 import (
 	"hash/maphash"
 	"maps"
+	"math/bits"
 	"slices"
 
 	"k8s.io/apimachinery/pkg/labels"
@@ -85,21 +86,13 @@ func (ix *podLabelIndex) add(id int32, namespace string, podLabels map[string]st
 }
 
 // hashLabels hashes a namespace and a label set, independently of the
-// map's order.
+// map's order. Groups with equal hashes are still compared in full.
 func hashLabels(seed maphash.Seed, namespace string, podLabels map[string]string) uint64 {
-	var h maphash.Hash
-	h.SetSeed(seed)
-	var sum uint64
+	sum := maphash.String(seed, namespace)
 	for k, v := range podLabels {
-		h.Reset()
-		h.WriteString(k)
-		h.WriteByte(0)
-		h.WriteString(v)
-		sum += h.Sum64()
+		sum += maphash.String(seed, k) ^ bits.RotateLeft64(maphash.String(seed, v), 29)
 	}
-	h.Reset()
-	h.WriteString(namespace)
-	return sum ^ h.Sum64()
+	return sum
 }
 
 // candidates returns lists of group ids that together hold every group in
