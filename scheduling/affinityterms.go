@@ -1,10 +1,9 @@
 package scheduling
 
 import (
+	"hash/maphash"
+	"maps"
 	"slices"
-	"sort"
-	"strconv"
-	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -88,6 +87,10 @@ func requiredAntiAffinityTerms(a *corev1.Affinity) []corev1.PodAffinityTerm {
 // antiGroup is one distinct required anti-affinity term held by bound pods,
 // with the number of (pod, term) occurrences per node.
 type antiGroup struct {
+	// raw and namespace are the first occurrence, to tell groups apart.
+	raw       *corev1.PodAffinityTerm
+	namespace string
+
 	term     affinityTerm
 	parseErr bool
 	nodes    map[int32]int32
@@ -103,20 +106,7 @@ func (s *Simulator) groupAntiAffinity(pod *corev1.Pod, node int32) []int32 {
 	}
 	ids := make([]int32, 0, len(terms))
 	for i := range terms {
-		key := termKey(pod.Namespace, &terms[i])
-		id, ok := s.antiGroupIndex[key]
-		if !ok {
-			g := &antiGroup{nodes: map[int32]int32{}}
-			t, err := newAffinityTerm(pod, &terms[i])
-			if err != nil {
-				g.parseErr = true
-			} else {
-				g.term = t
-			}
-			id = int32(len(s.antiGroups))
-			s.antiGroups = append(s.antiGroups, g)
-			s.antiGroupIndex[key] = id
-		}
+		id := s.antiGroupOf(pod, &terms[i])
 		if s.antiGroups[id].parseErr {
 			return nil
 		}
@@ -128,48 +118,104 @@ func (s *Simulator) groupAntiAffinity(pod *corev1.Pod, node int32) []int32 {
 	return ids
 }
 
-// termKey encodes everything newAffinityTerm reads of a term, so that terms
-// with equal keys parse to equal affinityTerms.
-func termKey(podNamespace string, t *corev1.PodAffinityTerm) string {
-	var b strings.Builder
-	if len(t.Namespaces) == 0 && t.NamespaceSelector == nil {
-		writeField(&b, podNamespace)
-	} else {
-		for _, ns := range t.Namespaces {
-			writeField(&b, ns)
+// antiGroupOf finds or creates the group of a term, parsing it only when it
+// is new: replicas of a workload share their terms.
+func (s *Simulator) antiGroupOf(pod *corev1.Pod, t *corev1.PodAffinityTerm) int32 {
+	h := hashTerm(s.hashSeed, pod.Namespace, t)
+	for _, id := range s.antiGroupIndex[h] {
+		if g := s.antiGroups[id]; sameTerm(g.namespace, g.raw, pod.Namespace, t) {
+			return id
 		}
 	}
-	b.WriteByte('|')
-	writeSelector(&b, t.LabelSelector)
-	b.WriteByte('|')
-	writeSelector(&b, t.NamespaceSelector)
-	b.WriteByte('|')
-	writeField(&b, t.TopologyKey)
-	return b.String()
+	g := &antiGroup{raw: t, namespace: pod.Namespace, nodes: map[int32]int32{}}
+	if parsed, err := newAffinityTerm(pod, t); err != nil {
+		g.parseErr = true
+	} else {
+		g.term = parsed
+	}
+	id := int32(len(s.antiGroups))
+	s.antiGroups = append(s.antiGroups, g)
+	s.antiGroupIndex[h] = append(s.antiGroupIndex[h], id)
+	return id
 }
 
-func writeSelector(b *strings.Builder, sel *metav1.LabelSelector) {
+// defaultsToOwnNamespace reports whether a term applies to its pod's own
+// namespace only.
+func defaultsToOwnNamespace(t *corev1.PodAffinityTerm) bool {
+	return len(t.Namespaces) == 0 && t.NamespaceSelector == nil
+}
+
+// hashTerm hashes what newAffinityTerm reads of a term. Equal terms hash
+// equally; sameTerm settles collisions.
+func hashTerm(seed maphash.Seed, podNamespace string, t *corev1.PodAffinityTerm) uint64 {
+	var h maphash.Hash
+	h.SetSeed(seed)
+	if defaultsToOwnNamespace(t) {
+		h.WriteString(podNamespace)
+	}
+	for _, ns := range t.Namespaces {
+		h.WriteString(ns)
+		h.WriteByte(0)
+	}
+	h.WriteByte(1)
+	h.WriteString(t.TopologyKey)
+	sum := h.Sum64()
+	return sum ^ hashSelector(seed, t.LabelSelector)*3 ^ hashSelector(seed, t.NamespaceSelector)*5
+}
+
+func hashSelector(seed maphash.Seed, sel *metav1.LabelSelector) uint64 {
 	if sel == nil {
-		b.WriteByte('n')
-		return
+		return 1
 	}
-	b.WriteByte('s')
-	keys := make([]string, 0, len(sel.MatchLabels))
-	for k := range sel.MatchLabels {
-		keys = append(keys, k)
+	var h maphash.Hash
+	h.SetSeed(seed)
+	var sum uint64
+	for k, v := range sel.MatchLabels { // order-independent: a sum
+		h.Reset()
+		h.WriteString(k)
+		h.WriteByte(0)
+		h.WriteString(v)
+		sum += h.Sum64()
 	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		writeField(b, k)
-		writeField(b, sel.MatchLabels[k])
-	}
-	b.WriteByte(';')
+	h.Reset()
 	for _, e := range sel.MatchExpressions {
-		writeField(b, e.Key)
-		writeField(b, string(e.Operator))
-		b.WriteString(strconv.Itoa(len(e.Values)))
+		h.WriteString(e.Key)
+		h.WriteByte(0)
+		h.WriteString(string(e.Operator))
 		for _, v := range e.Values {
-			writeField(b, v)
+			h.WriteByte(0)
+			h.WriteString(v)
+		}
+		h.WriteByte(1)
+	}
+	return sum + h.Sum64()*7 + 2
+}
+
+// sameTerm reports whether two terms, of pods in the given namespaces, parse
+// to the same affinityTerm.
+func sameTerm(nsA string, a *corev1.PodAffinityTerm, nsB string, b *corev1.PodAffinityTerm) bool {
+	if a.TopologyKey != b.TopologyKey || defaultsToOwnNamespace(a) != defaultsToOwnNamespace(b) ||
+		!slices.Equal(a.Namespaces, b.Namespaces) {
+		return false
+	}
+	if defaultsToOwnNamespace(a) && nsA != nsB {
+		return false
+	}
+	return sameSelector(a.LabelSelector, b.LabelSelector) && sameSelector(a.NamespaceSelector, b.NamespaceSelector)
+}
+
+func sameSelector(a, b *metav1.LabelSelector) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if !maps.Equal(a.MatchLabels, b.MatchLabels) || len(a.MatchExpressions) != len(b.MatchExpressions) {
+		return false
+	}
+	for i := range a.MatchExpressions {
+		x, y := &a.MatchExpressions[i], &b.MatchExpressions[i]
+		if x.Key != y.Key || x.Operator != y.Operator || !slices.Equal(x.Values, y.Values) {
+			return false
 		}
 	}
+	return true
 }

@@ -101,31 +101,29 @@ func boundPodAmounts(pod *corev1.Pod) (a amounts, nonZeroCPU, nonZeroMem int64) 
 	}
 	var cpu, mem, eph, nzCPU, nzMem resource.Quantity
 	var others []namedQuantity
-	defaultCPU := resource.NewMilliQuantity(defaultMilliCPURequest, resource.DecimalSI)
-	defaultMem := resource.NewQuantity(defaultMemoryRequest, resource.DecimalSI)
 	for i := range pod.Spec.Containers {
-		reqs := pod.Spec.Containers[i].Resources.Requests
-		if q, ok := reqs[corev1.ResourceCPU]; ok {
-			nzCPU.Add(q)
-		} else {
-			nzCPU.Add(*defaultCPU)
-		}
-		if q, ok := reqs[corev1.ResourceMemory]; ok {
-			nzMem.Add(q)
-		} else {
-			nzMem.Add(*defaultMem)
-		}
-		for name, q := range reqs {
+		hasCPU, hasMem := false, false
+		for name, q := range pod.Spec.Containers[i].Resources.Requests {
 			switch name {
 			case corev1.ResourceCPU:
 				cpu.Add(q)
+				nzCPU.Add(q)
+				hasCPU = true
 			case corev1.ResourceMemory:
 				mem.Add(q)
+				nzMem.Add(q)
+				hasMem = true
 			case corev1.ResourceEphemeralStorage:
 				eph.Add(q)
 			default:
 				others = addNamed(others, name, q)
 			}
+		}
+		if !hasCPU {
+			nzCPU.Add(defaultCPU)
+		}
+		if !hasMem {
+			nzMem.Add(defaultMem)
 		}
 	}
 	for name, q := range pod.Spec.Overhead {
@@ -152,6 +150,12 @@ func boundPodAmounts(pod *corev1.Pod) (a amounts, nonZeroCPU, nonZeroMem int64) 
 	}
 	return a, nzCPU.MilliValue(), nzMem.Value()
 }
+
+// The defaults as quantities, for adding.
+var (
+	defaultCPU = *resource.NewMilliQuantity(defaultMilliCPURequest, resource.DecimalSI)
+	defaultMem = *resource.NewQuantity(defaultMemoryRequest, resource.DecimalSI)
+)
 
 type namedQuantity struct {
 	name corev1.ResourceName

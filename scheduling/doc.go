@@ -17,7 +17,8 @@
 //
 // # Filters
 //
-// NewSimulator takes a snapshot of nodes and the pods bound to them.
+// NewSimulator takes a snapshot of nodes and the pods bound to them (and
+// SetNamespaces the namespaces, which namespaceSelectors need).
 // Simulator.Filter checks one node and Simulator.Feasible every node, running
 // in kube-scheduler's order NodeUnschedulable, NodeName, TaintToleration,
 // NodeAffinity, NodePorts, NodeResourcesFit, PodTopologySpread,
@@ -26,13 +27,23 @@
 // to those named in matchFields). A Status names the first plugin that
 // rejects a node, as the scheduler reports it, with its reasons and whether
 // preemption could help (Unschedulable) or not
-// (UnschedulableAndUnresolvable). A Diagnosis counts the reasons over the
+// (UnschedulableAndUnresolvable), or that the scheduler could not evaluate
+// the pod at all (Error, as for a malformed topology spread selector; other
+// malformed selectors and affinity terms fail exactly where the scheduler
+// fails them). A Diagnosis counts the reasons over the
 // nodes, and its Error method returns the FailedScheduling message,
 // including the default preemption plugin's part, worked out by the same dry
 // run the scheduler does (evict every lower-priority pod and filter again).
 //
 // Feasible checks every node, where the scheduler stops after enough
-// feasible ones in a large cluster, so "which nodes fit" is exact.
+// feasible ones in a large cluster (and tries a nominated node first), so
+// "which nodes fit" is exact; which one the scheduler would pick is a
+// question of scoring.
+//
+// Bad input is reported, never panicked on: NewSimulator refuses nil
+// objects, nameless or duplicate nodes and pods bound to nodes it was not
+// given, with errors that errors.Is matches (ErrDuplicateNode, ...); a node
+// without allocatable gets the scheduler's "Too many pods".
 //
 // # What it does not do
 //

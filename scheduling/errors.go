@@ -13,8 +13,6 @@ var (
 	// ErrDuplicateNode: two nodes with the same name. The scheduler keys its
 	// cache by name, so one of them would silently win.
 	ErrDuplicateNode = errors.New("duplicate node")
-	// ErrDuplicatePod: two bound pods with the same namespace and name.
-	ErrDuplicatePod = errors.New("duplicate pod")
 	// ErrUnknownNode: a bound pod whose spec.nodeName is not among the nodes.
 	// The scheduler would keep such a pod aside until its node appears; a
 	// snapshot that lists it is usually built from inconsistent lists, so

@@ -92,3 +92,44 @@ func node(name, cpu, memory string) *corev1.Node {
 		}},
 	}
 }
+
+func ExampleApplyDefaults() {
+	// A raw manifest with limits only: the API server copies them into the
+	// requests, which is what the scheduler then charges.
+	pod := &corev1.Pod{Spec: corev1.PodSpec{Containers: []corev1.Container{{
+		Name: "app",
+		Resources: corev1.ResourceRequirements{Limits: corev1.ResourceList{
+			corev1.ResourceCPU:    resource.MustParse("500m"),
+			corev1.ResourceMemory: resource.MustParse("256Mi"),
+		}},
+	}}}}
+	before := scheduling.PodRequests(pod)
+	scheduling.ApplyDefaults(pod)
+	after := scheduling.PodRequests(pod)
+	fmt.Println("before:", len(before), "resources requested")
+	fmt.Println("after: cpu", after.Cpu(), "memory", after.Memory())
+	// Output:
+	// before: 0 resources requested
+	// after: cpu 500m memory 256Mi
+}
+
+func ExampleSimulator_Filter() {
+	cordoned := node("old", "4", "8Gi")
+	cordoned.Spec.Unschedulable = true
+	sim, err := scheduling.NewSimulator([]*corev1.Node{cordoned, node("new", "4", "8Gi")}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "default"},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Resources: requests("1", "1Gi")}}},
+	}
+	for _, name := range []string{"old", "new"} {
+		st := sim.Filter(pod, name)
+		fmt.Printf("%s: %s\n", name, st)
+	}
+	// Output:
+	// old: NodeUnschedulable: node(s) were unschedulable (UnschedulableAndUnresolvable)
+	// new: Success
+}

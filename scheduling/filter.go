@@ -90,7 +90,7 @@ func (pc *podContext) check(i int32, victims []int32) verdict {
 	if n.taintSet >= 0 && !pc.taintOK[n.taintSet] {
 		return reject(vTaintToleration, 0, true)
 	}
-	if pc.affinity != nil && !pc.affinity.match(n) {
+	if pc.affinity != nil && !pc.affinity.match(i, n) {
 		return reject(vNodeAffinity, 0, true)
 	}
 	if len(pc.ports) > 0 {
@@ -222,9 +222,4 @@ func (s *Simulator) portsWithout(used []usedPort, victims []int32) []usedPort {
 		}
 	}
 	return out
-}
-
-func (s Status) clone() Status {
-	s.Reasons = append([]string(nil), s.Reasons...)
-	return s
 }

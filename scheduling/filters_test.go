@@ -1,6 +1,7 @@
 package scheduling
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -131,6 +132,8 @@ func TestNodeResourcesFit(t *testing.T) {
 			pod: makePod("p", req("hugepages-2Mi", "6Mi")), want: rejected(UnschedulableAndUnresolvable, PluginNodeResourcesFit, "Insufficient hugepages-2Mi")},
 		{name: "attachable volumes are scalars", nodes: []*corev1.Node{makeNode("n", rl("pods", "10", "attachable-volumes-aws-ebs", "1"))},
 			pod: makePod("p", req("attachable-volumes-aws-ebs", "2")), want: rejected(UnschedulableAndUnresolvable, PluginNodeResourcesFit, "Insufficient attachable-volumes-aws-ebs")},
+		{name: "an implicit DRA extended resource is checked like any other (no DeviceClass is modelled)", nodes: []*corev1.Node{makeNode("n", std())},
+			pod: makePod("p", req("deviceclass.resource.kubernetes.io/gpu", "1")), want: rejected(UnschedulableAndUnresolvable, PluginNodeResourcesFit, "Insufficient deviceclass.resource.kubernetes.io/gpu")},
 		{name: "unknown unprefixed names are not checked", nodes: []*corev1.Node{makeNode("n", std())},
 			pod: makePod("p", req("foo", "5")), want: ok},
 		{name: "several extended resources in name order", nodes: []*corev1.Node{makeNode("n", std())},
@@ -297,4 +300,28 @@ func TestNodePorts(t *testing.T) {
 			pod:  makePod("p", hostPorts(port("TCP", "", 80))), want: conflict},
 	}
 	runFilterCases(t, tests)
+}
+
+// TestManyExtendedResources covers a pod asking for more extended resources
+// than a verdict has bits for: every shortage is still reported, in name
+// order, by Filter and by the Diagnosis.
+func TestManyExtendedResources(t *testing.T) {
+	alloc := std()
+	var pairs, want []string
+	for i := range 70 {
+		name := fmt.Sprintf("example.com/r%02d", i)
+		pairs = append(pairs, name, "1")
+		if i%3 != 0 {
+			alloc[corev1.ResourceName(name)] = rl("x", "1")["x"]
+		} else {
+			want = append(want, "Insufficient "+name)
+		}
+	}
+	s, err := NewSimulator([]*corev1.Node{makeNode("n", alloc)}, nil)
+	require.NoError(t, err)
+	pod := makePod("p", req(pairs...))
+	assert.Equal(t, rejected(UnschedulableAndUnresolvable, PluginNodeResourcesFit, want...), s.Filter(pod, "n"))
+	_, d := s.Feasible(pod)
+	assert.Equal(t, rejected(UnschedulableAndUnresolvable, PluginNodeResourcesFit, want...), d.Status("n"))
+	assert.Len(t, d.Reasons(), len(want))
 }

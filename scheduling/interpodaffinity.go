@@ -97,31 +97,39 @@ func (s *Simulator) newInterPodState(pc *podContext) (*interPodState, Status) {
 		}
 		if len(st.affinity) > 0 {
 			first := &st.affinity[0]
-			for _, list := range ix.candidates(first.selector, first.namespaces, first.nsSelector.Matches(nil)) {
-				for _, id := range list {
-					p := &s.pods[id]
-					if p.removed || !matchesAll(st.affinity, p.pod) {
+			for _, list := range ix.candidates(first.selector, first.namespaces, first.nsSelector.Matches(labels.Set(nil))) {
+				for _, g := range list {
+					grp := ix.groups[g]
+					if !matchesAll(st.affinity, grp.namespace, grp.labels) {
 						continue
 					}
-					for i := range st.affinity {
-						st.affinityPairs += st.affinity[i].counts.add(p.node, 1)
+					for _, id := range grp.pods {
+						if p := &s.pods[id]; !p.removed {
+							for i := range st.affinity {
+								st.affinityPairs += st.affinity[i].counts.add(p.node, 1)
+							}
+						}
 					}
 				}
 			}
 		}
 		for i := range st.anti {
 			t := &st.anti[i]
-			for _, list := range ix.candidates(t.selector, t.namespaces, t.nsSelector.Matches(nil)) {
-				for _, id := range list {
-					p := &s.pods[id]
-					if p.removed || !t.matches(p.pod.Namespace, p.pod.Labels, nil) {
+			for _, list := range ix.candidates(t.selector, t.namespaces, t.nsSelector.Matches(labels.Set(nil))) {
+				for _, g := range list {
+					grp := ix.groups[g]
+					if !t.matches(grp.namespace, grp.labels, nil) {
 						continue
 					}
-					st.antiPairs += t.counts.add(p.node, 1)
+					for _, id := range grp.pods {
+						if p := &s.pods[id]; !p.removed {
+							st.antiPairs += t.counts.add(p.node, 1)
+						}
+					}
 				}
 			}
 		}
-		st.selfMatch = matchesAll(st.affinity, pod)
+		st.selfMatch = matchesAll(st.affinity, pod.Namespace, pod.Labels)
 	}
 
 	if st.existingPairs == 0 && len(st.affinity) == 0 && len(st.anti) == 0 {
@@ -186,12 +194,12 @@ func (s *Simulator) resolveNamespaceSelector(t *affinityTerm) {
 	}
 }
 
-func matchesAll(terms []podTerm, pod *corev1.Pod) bool {
+func matchesAll(terms []podTerm, namespace string, podLabels map[string]string) bool {
 	if len(terms) == 0 {
 		return false
 	}
 	for i := range terms {
-		if !terms[i].matches(pod.Namespace, pod.Labels, nil) {
+		if !terms[i].matches(namespace, podLabels, nil) {
 			return false
 		}
 	}
@@ -278,7 +286,7 @@ func (st *interPodState) filterWithout(pc *podContext, i int32, victims []int32)
 	dec := map[*keyCounts]int32{}
 	for _, id := range victims {
 		p := &s.pods[id]
-		if matchesAll(st.affinity, p.pod) {
+		if matchesAll(st.affinity, p.pod.Namespace, p.pod.Labels) {
 			for t := range st.affinity {
 				dec[st.affinity[t].counts]++
 			}

@@ -1,6 +1,7 @@
 package scheduling
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -103,13 +104,22 @@ func TestNodeAffinityAgreesWithComponentHelpers(t *testing.T) {
 	for i := range 3000 {
 		pod := randomNodeAffinityPod(rng)
 		node := makeNode(pick(rng, "n1", "n2"), std(), randomNodeLabels(rng)...)
-		want, _ := nodeaffinity.GetRequiredNodeAffinity(pod).Match(node)
-		got := true
-		if a := newNodeAffinity(pod); a != nil {
-			n := nodeInfo{name: node.Name, labels: node.Labels, fields: map[string]string{"metadata.name": node.Name}}
-			got = a.match(&n)
+		// Many nodes sharing few values get per-value tables; a lone node is
+		// matched label by label. Both must agree with component-helpers.
+		others := []*corev1.Node{node}
+		for k := range 8 {
+			others = append(others, makeNode(fmt.Sprintf("other-%d", k), std(), nodeLabels("zone", "a", "size", "10")))
 		}
-		require.Equal(t, want, got, "case %d: pod %+v node labels %v", i, pod.Spec, node.Labels)
+		want, _ := nodeaffinity.GetRequiredNodeAffinity(pod).Match(node)
+		for _, nodes := range [][]*corev1.Node{{node}, others} {
+			s, err := NewSimulator(nodes, nil)
+			require.NoError(t, err)
+			got := true
+			if a := s.newNodeAffinity(pod); a != nil {
+				got = a.match(0, &s.nodes[0])
+			}
+			require.Equal(t, want, got, "case %d (%d nodes): pod %+v node labels %v", i, len(nodes), pod.Spec, node.Labels)
+		}
 	}
 }
 

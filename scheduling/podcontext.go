@@ -53,7 +53,7 @@ func (s *Simulator) newPodContext(pod *corev1.Pod) *podContext {
 	}
 
 	// NodeAffinity.
-	pc.affinity = newNodeAffinity(pod)
+	pc.affinity = s.newNodeAffinity(pod)
 	if names := nodeNamesFromAffinity(pod); names != nil {
 		if len(names) == 0 {
 			pc.rejected = Status{Code: UnschedulableAndUnresolvable, Plugin: PluginNodeAffinity, Reasons: []string{reasonAffinityTermsConflict}}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 )
 
 const (
@@ -30,7 +31,7 @@ func (s *Simulator) preemptionMessage(pc *podContext, d *Diagnosis) string {
 	if pod.Spec.PreemptionPolicy != nil && *pod.Spec.PreemptionPolicy == corev1.PreemptNever {
 		return "preemption: not eligible due to preemptionPolicy=Never."
 	}
-	priority := podPriority(pod)
+	priority := corev1helpers.PodPriority(pod)
 	if nominated := pod.Status.NominatedNodeName; nominated != "" {
 		if i, ok := s.nodeIndex[nominated]; ok && d.code(i) != UnschedulableAndUnresolvable {
 			for _, id := range s.nodes[i].pods {

@@ -1,13 +1,15 @@
 package scheduling
 
 import (
+	"errors"
 	"fmt"
+	"hash/maphash"
 	"sync"
 
-	"errors"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	ndf "k8s.io/component-helpers/nodedeclaredfeatures"
+	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 )
 
 // Simulator is a snapshot of nodes and the pods bound to them, against which
@@ -38,14 +40,13 @@ type Simulator struct {
 	taintSets [][]corev1.Taint
 
 	pods []podInfo
-	// podKeys finds a bound pod by namespace/name.
-	podKeys map[string]int32
 
 	// antiGroups gather the required anti-affinity terms of bound pods by
 	// identical term, with how many times each node holds one, so that a new
 	// pod is matched against each distinct term once.
 	antiGroups     []*antiGroup
-	antiGroupIndex map[string]int32
+	antiGroupIndex map[uint64][]int32
+	hashSeed       maphash.Seed
 
 	// namespaces are the labels of each namespace SetNamespaces was given;
 	// namespaceSelectors are resolved against them.
@@ -121,16 +122,16 @@ type podInfo struct {
 // and are ignored. The objects are not copied and must not change while the
 // Simulator is in use.
 //
-// It returns an error wrapping ErrNilObject, ErrInvalidNode, ErrDuplicateNode,
-// ErrDuplicatePod or ErrUnknownNode (several joined) when the input cannot
-// describe one cluster.
+// It returns an error wrapping ErrNilObject, ErrInvalidNode, ErrDuplicateNode
+// or ErrUnknownNode (several joined) when the input cannot describe one
+// cluster. Pods are counted as given: a pod listed twice counts twice.
 func NewSimulator(nodes []*corev1.Node, pods []*corev1.Pod) (*Simulator, error) {
 	s := &Simulator{
 		nodes:          make([]nodeInfo, 0, len(nodes)),
 		nodeIndex:      make(map[string]int32, len(nodes)),
 		scalarIndex:    map[corev1.ResourceName]int32{},
-		antiGroupIndex: map[string]int32{},
-		podKeys:        make(map[string]int32, len(pods)),
+		antiGroupIndex: map[uint64][]int32{},
+		hashSeed:       maphash.MakeSeed(),
 		topo:           map[string]*topologyKey{},
 	}
 	var errs []error
@@ -178,8 +179,13 @@ func NewSimulator(nodes []*corev1.Node, pods []*corev1.Pod) (*Simulator, error) 
 		s.setAllocatable(int32(i))
 	}
 
+	// Which node each pod is on, and how many pods each node gets, first: the
+	// per-node lists are then allocated once.
 	s.pods = make([]podInfo, 0, len(pods))
+	podNode := make([]int32, len(pods))
+	perNode := make([]int32, len(s.nodes))
 	for i, pod := range pods {
+		podNode[i] = -1
 		if pod == nil {
 			errs = append(errs, fmt.Errorf("pod %d: %w", i, ErrNilObject))
 			continue
@@ -192,16 +198,19 @@ func NewSimulator(nodes []*corev1.Node, pods []*corev1.Pod) (*Simulator, error) 
 			errs = append(errs, fmt.Errorf("pod %s/%s: %w: %q", pod.Namespace, pod.Name, ErrUnknownNode, pod.Spec.NodeName))
 			continue
 		}
-		key := pod.Namespace + "/" + pod.Name
-		if _, dup := s.podKeys[key]; dup {
-			errs = append(errs, fmt.Errorf("pod %s: %w", key, ErrDuplicatePod))
-			continue
-		}
-		s.podKeys[key] = int32(len(s.pods))
-		s.addPod(pod, node)
+		podNode[i] = node
+		perNode[node]++
 	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("build scheduling snapshot: %w", errors.Join(errs...))
+	}
+	for i := range s.nodes {
+		s.nodes[i].pods = make([]int32, 0, perNode[i])
+	}
+	for i, pod := range pods {
+		if podNode[i] >= 0 {
+			s.addPod(pod, podNode[i])
+		}
 	}
 	return s, nil
 }
@@ -303,7 +312,7 @@ func (s *Simulator) addPod(pod *corev1.Pod, node int32) int32 {
 		pod:         pod,
 		node:        node,
 		terminating: pod.DeletionTimestamp != nil,
-		priority:    podPriority(pod),
+		priority:    corev1helpers.PodPriority(pod),
 		ports:       podHostPorts(pod),
 	}
 	p.requests, p.nonZeroCPU, p.nonZeroMem = boundPodAmounts(pod)
@@ -334,12 +343,4 @@ func (s *Simulator) chargeNode(id int32, sign int64) {
 	for _, hp := range p.ports {
 		n.ports = usePort(n.ports, hp, int32(sign))
 	}
-}
-
-// podPriority mirrors component-helpers' PodPriority: spec.priority, or 0.
-func podPriority(pod *corev1.Pod) int32 {
-	if pod.Spec.Priority != nil {
-		return *pod.Spec.Priority
-	}
-	return 0
 }

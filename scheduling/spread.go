@@ -97,7 +97,7 @@ func (s *Simulator) newSpreadState(pc *podContext) (*spreadState, Status) {
 		n := &s.nodes[i]
 		for c := range cs {
 			sc := &cs[c]
-			if sc.honorAffinity && pc.affinity != nil && !pc.affinity.match(n) {
+			if sc.honorAffinity && pc.affinity != nil && !pc.affinity.match(int32(i), n) {
 				continue
 			}
 			if sc.honorTaints && n.taintSet >= 0 && !pc.taintOK[n.taintSet] {
@@ -119,13 +119,15 @@ func (s *Simulator) newSpreadState(pc *podContext) (*spreadState, Status) {
 			continue
 		}
 		for _, list := range ix.candidates(sc.selector, []string{pod.Namespace}, false) {
-			for _, id := range list {
-				p := &s.pods[id]
-				if p.removed || p.terminating || p.pod.Namespace != pod.Namespace || !eligible[c][p.node] {
+			for _, g := range list {
+				grp := ix.groups[g]
+				if grp.namespace != pod.Namespace || !sc.selector.Matches(labels.Set(grp.labels)) {
 					continue
 				}
-				if sc.selector.Matches(labels.Set(p.pod.Labels)) {
-					sc.counts[sc.topo.valueOf[p.node]]++
+				for _, id := range grp.pods {
+					if p := &s.pods[id]; !p.removed && !p.terminating && eligible[c][p.node] {
+						sc.counts[sc.topo.valueOf[p.node]]++
+					}
 				}
 			}
 		}

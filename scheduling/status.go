@@ -97,3 +97,8 @@ func (s Status) String() string {
 	b.WriteString(")")
 	return b.String()
 }
+
+func (s Status) clone() Status {
+	s.Reasons = append([]string(nil), s.Reasons...)
+	return s
+}
