@@ -39,7 +39,7 @@ func sixtyPods() *scenario {
 func TestDrainSixtyPodsReactsToBudgetsAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		const terminate, ready = time.Second, 2 * time.Second
-		c := sixtyPods().start(t, fakecluster.Options{TerminationDelay: terminate, ReadyDelay: ready})
+		c := sixtyPods().start(t, fakecluster.Options{ReadyDelay: ready}, terminate)
 		guard := guardBudgets(t, c)
 		d, err := drain.New(c, drain.Options{})
 		require.NoError(t, err)

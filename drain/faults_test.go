@@ -38,11 +38,11 @@ func failFirst(c *fakecluster.Cluster, verb, resource, subresource string, n int
 	return &calls
 }
 
-func simpleCluster(t *testing.T, opts fakecluster.Options) *fakecluster.Cluster {
+func simpleCluster(t *testing.T, opts fakecluster.Options, grace ...time.Duration) *fakecluster.Cluster {
 	return new(scenario).nodes("node-a", "node-b").
 		replicaSet("web", "node-a", "node-a", "node-b").
 		add(minAvailable("web", 2)).
-		start(t, opts)
+		start(t, opts, grace...)
 }
 
 func TestDrainRetriesTransientEvictionErrors(t *testing.T) {
@@ -119,7 +119,7 @@ func TestCordonRetriesConflicts(t *testing.T) {
 
 func TestDrainSurvivesClosingWatches(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := simpleCluster(t, fakecluster.Options{ReadyDelay: 5 * time.Second, TerminationDelay: time.Second})
+		c := simpleCluster(t, fakecluster.Options{ReadyDelay: 5 * time.Second}, time.Second)
 		// Every watch of pods and budgets ends at once, three times each:
 		// the drain lists again and goes on.
 		var podWatches, budgetWatches atomic.Int32
@@ -169,7 +169,7 @@ func TestDrainCancelledMidwayLeavesConsistentStateAndContinues(t *testing.T) {
 		c := new(scenario).nodes("node-a", "node-b", "node-c").
 			replicaSet("web", "node-a", "node-a", "node-a", "node-b", "node-c").
 			add(maxUnavailable("web", 1)).
-			start(t, fakecluster.Options{ReadyDelay: 10 * time.Second, TerminationDelay: 2 * time.Second})
+			start(t, fakecluster.Options{ReadyDelay: 10 * time.Second}, 2 * time.Second)
 		guard := guardBudgets(t, c)
 		ctx, cancel := context.WithCancel(t.Context())
 		d, err := drain.New(c, drain.Options{OnEvent: func(e drain.Event) {

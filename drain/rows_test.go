@@ -28,7 +28,7 @@ func TestDrainEvictsTierByTier(t *testing.T) {
 				testutil.DrainPod("dns-0", "node-a").Namespace("kube-system").Owner("ReplicaSet", "dns").Priority("system-cluster-critical", 2000000000).Obj(),
 				testutil.DrainPod("agent-0", "node-a").Owner("DaemonSet", "agent").Obj(),
 			).
-			start(t, fakecluster.Options{TerminationDelay: 5 * time.Second})
+			start(t, fakecluster.Options{}, 5 * time.Second)
 		var mu sync.Mutex
 		var order []string
 		d, err := drain.New(c, drain.Options{
@@ -157,7 +157,7 @@ func TestDrainDeletesWhatAFilterChoosesToDelete(t *testing.T) {
 		c := new(scenario).nodes("node-a", "node-b").
 			replicaSet("scratch", "node-a").
 			add(maxUnavailable("scratch", 0)).
-			start(t, fakecluster.Options{TerminationDelay: time.Second})
+			start(t, fakecluster.Options{}, time.Second)
 		d, err := drain.New(c, drain.Options{Filters: []drain.Filter{func(p *corev1.Pod) drain.Decision {
 			return drain.Decision{Action: drain.ActionDelete, Reason: "Scratch", Message: "scratch pods may go"}
 		}}})
@@ -179,7 +179,7 @@ func TestDrainDeletesWhatAFilterChoosesToDelete(t *testing.T) {
 
 func TestDrainWaitsForTerminatingPods(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := simpleCluster(t, fakecluster.Options{TerminationDelay: 30 * time.Second})
+		c := simpleCluster(t, fakecluster.Options{}, 30 * time.Second)
 		// Someone else is already deleting web-0, with a 30 s grace period.
 		require.NoError(t, c.CoreV1().Pods("default").Delete(t.Context(), "web-0", metav1.DeleteOptions{}))
 		d, err := drain.New(c, drain.Options{})
@@ -197,14 +197,13 @@ func TestDrainWaitsForTerminatingPods(t *testing.T) {
 
 func TestDrainGivesUpOnPodsStuckTerminating(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		// node-a's kubelet does not answer (NotReady): its pods stay
-		// terminating. With SkipWaitForDeleteTimeout the drain stops waiting
-		// after their grace period plus the timeout.
-		unreachable := testutil.DrainNode("node-a")
-		unreachable.Status.Conditions[0].Status = corev1.ConditionUnknown
-		c := new(scenario).nodes("node-b").
-			add(unreachable, testutil.ReplicaSet("default", "web", 1),
-				testutil.DrainPod("web-0", "node-a").Owner("ReplicaSet", "web").Labels("app", "web").Grace(3600).Obj()).
+		// A finalizer nobody removes keeps web-0 terminating, as an
+		// unreachable kubelet would. With SkipWaitForDeleteTimeout the drain
+		// stops waiting after the grace period plus the timeout.
+		stuck := testutil.DrainPod("web-0", "node-a").Owner("ReplicaSet", "web").Labels("app", "web").Grace(3600).Obj()
+		stuck.Finalizers = []string{"example.com/never-removed"}
+		c := new(scenario).nodes("node-a", "node-b").
+			add(testutil.ReplicaSet("default", "web", 1), stuck).
 			start(t, fakecluster.Options{})
 		d, err := drain.New(c, drain.Options{GracePeriod: ptr(10 * time.Second), SkipWaitForDeleteTimeout: 20 * time.Second})
 		require.NoError(t, err)
@@ -236,7 +235,7 @@ func TestDrainTimeoutPolicies(t *testing.T) {
 				c := new(scenario).nodes("node-a", "node-b").
 					replicaSet("db", "node-a", "node-b").
 					add(maxUnavailable("db", 0)).
-					start(t, fakecluster.Options{TerminationDelay: 5 * time.Second})
+					start(t, fakecluster.Options{}, 5 * time.Second)
 				opts := drain.Options{Timeout: time.Minute, OnTimeout: tc.policy}
 				if tc.policy == drain.TimeoutForceDelete {
 					opts.ForceDeleteGracePeriod = ptr(5 * time.Second)
@@ -278,7 +277,7 @@ func TestDrainBoundsConcurrentEvictions(t *testing.T) {
 				// Six pods without budget, each taking 10 s to terminate.
 				c := new(scenario).nodes("node-a", "node-b").
 					replicaSet("web", "node-a", "node-a", "node-a", "node-a", "node-a", "node-a").
-					start(t, fakecluster.Options{TerminationDelay: 10 * time.Second})
+					start(t, fakecluster.Options{}, 10 * time.Second)
 				d, err := drain.New(c, tc.opts)
 				require.NoError(t, err)
 				start := time.Now()
@@ -292,7 +291,7 @@ func TestDrainBoundsConcurrentEvictions(t *testing.T) {
 
 func TestDrainEvictsPodsArrivingDuringTheDrain(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := simpleCluster(t, fakecluster.Options{TerminationDelay: 10 * time.Second})
+		c := simpleCluster(t, fakecluster.Options{}, 10 * time.Second)
 		d, err := drain.New(c, drain.Options{OnEvent: func(e drain.Event) {
 			if e.Type == drain.EventTerminating && e.Pod.Name == "web-0" {
 				// A pod bound straight to the node bypasses the cordon.
@@ -319,7 +318,7 @@ func TestReportCountsEveryRequest(t *testing.T) {
 		c := new(scenario).nodes("node-a", "node-b", "node-c").
 			replicaSet("web", "node-a", "node-a", "node-a", "node-b").
 			add(maxUnavailable("web", 1)).
-			start(t, fakecluster.Options{ReadyDelay: 3 * time.Second, TerminationDelay: time.Second})
+			start(t, fakecluster.Options{ReadyDelay: 3 * time.Second}, time.Second)
 		d, err := drain.New(c, drain.Options{})
 		require.NoError(t, err)
 		report, err := d.Drain(t.Context(), "node-a")

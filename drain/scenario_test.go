@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
@@ -84,8 +85,17 @@ func pdbWith(name string, minAvail, maxUnavail *intstr.IntOrString, selector ...
 	}
 }
 
-func (s *scenario) start(t *testing.T, opts fakecluster.Options) *fakecluster.Cluster {
+// start runs the cluster; a grace period, when given, goes to every pod
+// without one, so that evicted pods stay terminating that long (pdbtest's
+// kubelet takes the whole grace period).
+func (s *scenario) start(t *testing.T, opts fakecluster.Options, grace ...time.Duration) *fakecluster.Cluster {
 	t.Helper()
+	for _, obj := range s.objs {
+		if pod, ok := obj.(*corev1.Pod); ok && len(grace) > 0 && pod.Spec.TerminationGracePeriodSeconds == nil {
+			seconds := int64(grace[0] / time.Second)
+			pod.Spec.TerminationGracePeriodSeconds = &seconds
+		}
+	}
 	c, err := fakecluster.NewWithOptions(opts, s.objs...)
 	require.NoError(t, err)
 	t.Cleanup(c.Close)

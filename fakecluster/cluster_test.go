@@ -20,8 +20,9 @@ import (
 	"github.com/kubeprim/kubeprim/internal/testutil"
 )
 
-// webCluster holds three nodes and a ReplicaSet "web" of three pods, one
-// per node, behind a budget with minAvailable 2.
+// webObjects are three nodes and a ReplicaSet "web" of three pods, one
+// per node, with a grace period of 2 seconds, behind a budget with
+// minAvailable 2.
 func webObjects() []runtime.Object {
 	objs := []runtime.Object{
 		testutil.DrainNode("node-a"), testutil.DrainNode("node-b"), testutil.DrainNode("node-c"),
@@ -29,7 +30,7 @@ func webObjects() []runtime.Object {
 		budget("web", intstr.FromInt32(2)),
 	}
 	for i, node := range []string{"node-a", "node-b", "node-c"} {
-		objs = append(objs, testutil.DrainPod("web-"+string(rune('x'+i)), node).Owner("ReplicaSet", "web").Labels("app", "web").Obj())
+		objs = append(objs, testutil.DrainPod("web-"+string(rune('x'+i)), node).Owner("ReplicaSet", "web").Labels("app", "web").Grace(2).Obj())
 	}
 	return objs
 }
@@ -82,7 +83,7 @@ func TestPodsListedByNode(t *testing.T) {
 
 func TestEvictionReplacesPodAndBudgetFollows(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := newCluster(t, fakecluster.Options{ReadyDelay: 5 * time.Second, TerminationDelay: 2 * time.Second}, webObjects()...)
+		c := newCluster(t, fakecluster.Options{ReadyDelay: 5 * time.Second}, webObjects()...)
 		ctx := t.Context()
 		uid := types.UID("uid-web-x")
 		err := c.PolicyV1().Evictions("default").Evict(ctx, &policyv1.Eviction{
@@ -91,7 +92,7 @@ func TestEvictionReplacesPodAndBudgetFollows(t *testing.T) {
 		})
 		require.NoError(t, err)
 
-		// The evicted pod terminates for TerminationDelay; its replacement is
+		// The evicted pod terminates for its grace period; its replacement is
 		// already created (the ReplicaSet does not wait) but not Ready.
 		old, err := c.CoreV1().Pods("default").Get(ctx, "web-x", metav1.GetOptions{})
 		require.NoError(t, err)
@@ -121,7 +122,7 @@ func TestEvictionReplacesPodAndBudgetFollows(t *testing.T) {
 		time.Sleep(5 * time.Second)
 		synctest.Wait()
 		_, err = c.CoreV1().Pods("default").Get(ctx, "web-x", metav1.GetOptions{})
-		assert.True(t, apierrors.IsNotFound(err), "terminated after TerminationDelay: %v", err)
+		assert.True(t, apierrors.IsNotFound(err), "terminated after its grace period: %v", err)
 		b, err = c.PolicyV1().PodDisruptionBudgets("default").Get(ctx, "web", metav1.GetOptions{})
 		require.NoError(t, err)
 		assert.Equal(t, int32(3), b.Status.CurrentHealthy, "replacement Ready after ReadyDelay")

@@ -3,16 +3,16 @@
 // a drain, a budget or a scheduler question depends on, and that the plain
 // fake lacks.
 //
-// What it adds to fake.NewClientset:
+// What it adds to the fake clientset:
 //
-//   - The eviction subresource answers as the API server's does, decided by
-//     pdb.CheckEviction: 201 with the budget's disruption used and recorded
-//     in its status, 429 with the DisruptionBudget cause, 500 for a pod under
-//     several budgets, 404, 409 on a UID or resourceVersion precondition.
-//   - Budget statuses are kept current by a disruption controller built on
-//     pdb.Compute, after every change.
-//   - Pods deleted with a grace period terminate (deletionTimestamp set) for
-//     Options.TerminationDelay before they disappear, as with a kubelet.
+//   - pdb/pdbtest's API server: evictions answer as the eviction subresource
+//     does (201 with the budget's disruption used and recorded in its
+//     status, 429 with the DisruptionBudget cause, 500 for a pod under
+//     several budgets, 404, 409 on a UID or resourceVersion precondition);
+//     pod deletions are graceful (deletionTimestamp set, the pod removed
+//     when its grace period is over and no finalizer is left; pods without
+//     terminationGracePeriodSeconds go at once); budget statuses are kept
+//     current by a disruption controller built on pdb.Compute.
 //   - Controllers replace what goes away: a ReplicaSet, ReplicationController
 //     or Job pod gets a new pod (new name, new UID) as soon as it terminates;
 //     a StatefulSet pod is recreated under the same name, with a new UID,
@@ -24,8 +24,9 @@
 //     labels the API server supports) and resourceVersions: a watch from a
 //     list's resourceVersion replays exactly what happened since, deletions
 //     included, and never overflows.
-//   - Objects carry resourceVersions, and updates or merge patches with a
-//     stale one are refused with 409, as optimistic concurrency demands.
+//   - Every object carries a resourceVersion from one history; updates,
+//     merge patches and preconditions with a stale one are refused with 409.
+//   - Load builds a cluster from a manifest and starts its workloads.
 //
 // What it does not do: admission, RBAC, validation, garbage collection,
 // Deployments' rollouts (a Deployment's ReplicaSet must be in the cluster),
@@ -33,8 +34,9 @@
 // the test created.
 //
 // Concurrency: a Cluster is safe for concurrent use. It runs one goroutine
-// for its timers and one per open watch; Close ends them all. Inside a
-// testing/synctest bubble, create the Cluster in the bubble and Close it
-// (t.Cleanup) before the bubble ends; its delays then follow the bubble's
-// clock, so tests wait no real time.
+// for its timers (readiness, the end of graceful terminations) and one per
+// open watch; Close ends them all. Inside a testing/synctest bubble, create
+// the Cluster in the bubble and Close it (t.Cleanup) before the bubble
+// ends; grace periods and delays then follow the bubble's clock, so tests
+// wait no real time.
 package fakecluster

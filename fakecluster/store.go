@@ -133,7 +133,7 @@ func (c *Cluster) absorbLocked() {
 			}
 		}
 		if len(events) == 0 {
-			if c.closed || !c.syncBudgetsLocked() {
+			if c.closed || !c.syncLocked() {
 				break
 			}
 			continue
@@ -189,4 +189,22 @@ func (c *Cluster) objectsLocked(gvr schema.GroupVersionResource, namespace strin
 func (c *Cluster) getLocked(gvr schema.GroupVersionResource, namespace, name string) (runtime.Object, bool) {
 	obj, ok := c.store[gvr][types.NamespacedName{Namespace: namespace, Name: name}]
 	return obj, ok
+}
+
+// syncLocked lets pdbtest's kubelet and disruption controller catch up
+// with what the cluster's controllers wrote, and reports whether they
+// changed anything.
+func (c *Cluster) syncLocked() bool {
+	_ = c.server.Sync() // a budget it fails closed on still gets its status
+	return c.pendingLocked()
+}
+
+// pendingLocked says whether a feed holds undelivered events.
+func (c *Cluster) pendingLocked() bool {
+	for _, feed := range c.feeds {
+		if len(feed.ResultChan()) > 0 {
+			return true
+		}
+	}
+	return false
 }
