@@ -21,7 +21,7 @@ func TestDrainBlocksUntilReplacementIsReady(t *testing.T) {
 		c := new(scenario).nodes("node-a", "node-b", "node-c").
 			replicaSet("web", "node-a", "node-a", "node-b").
 			add(minAvailable("web", 2)).
-			start(t, fakecluster.Options{ReadyDelay: 20 * time.Second}, 3 * time.Second)
+			start(t, fakecluster.Options{ReadyDelay: 20 * time.Second}, 3*time.Second)
 		guard := guardBudgets(t, c)
 		var ev events
 		d, err := drain.New(c, drain.Options{OnEvent: ev.record})
@@ -189,7 +189,7 @@ func TestDrainThreeNodesSharingOneBudget(t *testing.T) {
 		c := new(scenario).nodes("node-a", "node-b", "node-c", "node-d", "node-e").
 			replicaSet("web", nodes...).
 			add(maxUnavailable("web", 2)).
-			start(t, fakecluster.Options{ReadyDelay: 10 * time.Second}, 2 * time.Second)
+			start(t, fakecluster.Options{ReadyDelay: 10 * time.Second}, 2*time.Second)
 		guard := guardBudgets(t, c)
 		d, err := drain.New(c, drain.Options{})
 		require.NoError(t, err)

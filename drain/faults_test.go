@@ -169,7 +169,7 @@ func TestDrainCancelledMidwayLeavesConsistentStateAndContinues(t *testing.T) {
 		c := new(scenario).nodes("node-a", "node-b", "node-c").
 			replicaSet("web", "node-a", "node-a", "node-a", "node-b", "node-c").
 			add(maxUnavailable("web", 1)).
-			start(t, fakecluster.Options{ReadyDelay: 10 * time.Second}, 2 * time.Second)
+			start(t, fakecluster.Options{ReadyDelay: 10 * time.Second}, 2*time.Second)
 		guard := guardBudgets(t, c)
 		ctx, cancel := context.WithCancel(t.Context())
 		d, err := drain.New(c, drain.Options{OnEvent: func(e drain.Event) {

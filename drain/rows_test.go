@@ -28,7 +28,7 @@ func TestDrainEvictsTierByTier(t *testing.T) {
 				testutil.DrainPod("dns-0", "node-a").Namespace("kube-system").Owner("ReplicaSet", "dns").Priority("system-cluster-critical", 2000000000).Obj(),
 				testutil.DrainPod("agent-0", "node-a").Owner("DaemonSet", "agent").Obj(),
 			).
-			start(t, fakecluster.Options{}, 5 * time.Second)
+			start(t, fakecluster.Options{}, 5*time.Second)
 		var mu sync.Mutex
 		var order []string
 		d, err := drain.New(c, drain.Options{
@@ -179,7 +179,7 @@ func TestDrainDeletesWhatAFilterChoosesToDelete(t *testing.T) {
 
 func TestDrainWaitsForTerminatingPods(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := simpleCluster(t, fakecluster.Options{}, 30 * time.Second)
+		c := simpleCluster(t, fakecluster.Options{}, 30*time.Second)
 		// Someone else is already deleting web-0, with a 30 s grace period.
 		require.NoError(t, c.CoreV1().Pods("default").Delete(t.Context(), "web-0", metav1.DeleteOptions{}))
 		d, err := drain.New(c, drain.Options{})
@@ -235,7 +235,7 @@ func TestDrainTimeoutPolicies(t *testing.T) {
 				c := new(scenario).nodes("node-a", "node-b").
 					replicaSet("db", "node-a", "node-b").
 					add(maxUnavailable("db", 0)).
-					start(t, fakecluster.Options{}, 5 * time.Second)
+					start(t, fakecluster.Options{}, 5*time.Second)
 				opts := drain.Options{Timeout: time.Minute, OnTimeout: tc.policy}
 				if tc.policy == drain.TimeoutForceDelete {
 					opts.ForceDeleteGracePeriod = ptr(5 * time.Second)
@@ -277,7 +277,7 @@ func TestDrainBoundsConcurrentEvictions(t *testing.T) {
 				// Six pods without budget, each taking 10 s to terminate.
 				c := new(scenario).nodes("node-a", "node-b").
 					replicaSet("web", "node-a", "node-a", "node-a", "node-a", "node-a", "node-a").
-					start(t, fakecluster.Options{}, 10 * time.Second)
+					start(t, fakecluster.Options{}, 10*time.Second)
 				d, err := drain.New(c, tc.opts)
 				require.NoError(t, err)
 				start := time.Now()
@@ -291,7 +291,7 @@ func TestDrainBoundsConcurrentEvictions(t *testing.T) {
 
 func TestDrainEvictsPodsArrivingDuringTheDrain(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		c := simpleCluster(t, fakecluster.Options{}, 10 * time.Second)
+		c := simpleCluster(t, fakecluster.Options{}, 10*time.Second)
 		d, err := drain.New(c, drain.Options{OnEvent: func(e drain.Event) {
 			if e.Type == drain.EventTerminating && e.Pod.Name == "web-0" {
 				// A pod bound straight to the node bypasses the cordon.
