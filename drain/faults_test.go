@@ -297,3 +297,32 @@ func TestDrainListFailureFailsNode(t *testing.T) {
 		}
 	})
 }
+
+func TestDrainHonoursRetryAfter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := simpleCluster(t, fakecluster.Options{})
+		// The API server's answer while a budget's new spec is not observed
+		// yet: 429, cause DisruptionBudget, Retry-After 10 s.
+		notObserved := apierrors.NewTooManyRequests("Cannot evict pod as it would violate the pod's disruption budget.", 10)
+		notObserved.ErrStatus.Details.Causes = []metav1.StatusCause{{Type: "DisruptionBudget", Message: "The disruption budget web is still being processed by the server."}}
+		failFirst(c, "create", "pods", "eviction", 1, notObserved)
+		var ev events
+		d, err := drain.New(c, drain.Options{OnEvent: ev.record})
+		require.NoError(t, err)
+		start := time.Now()
+		_, err = d.Drain(t.Context(), "node-a")
+		require.NoError(t, err)
+		blocked := ev.ofType(drain.EventBlocked)
+		require.NotEmpty(t, blocked)
+		assert.Equal(t, "The disruption budget web is still being processed by the server.", blocked[0].Message)
+		assert.Equal(t, start.Add(10*time.Second), blocked[0].RetryAt)
+		var attempts []time.Duration
+		for _, e := range ev.ofType(drain.EventEvicting) {
+			if e.Pod == blocked[0].Pod {
+				attempts = append(attempts, e.Time.Sub(start))
+			}
+		}
+		require.Len(t, attempts, 2)
+		assert.GreaterOrEqual(t, attempts[1], 10*time.Second, "not retried before Retry-After")
+	})
+}

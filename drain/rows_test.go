@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
+	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	k8stesting "k8s.io/client-go/testing"
 
@@ -373,3 +374,45 @@ func TestPlanAndReportMarshalToJSON(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestDrainEvictsUnhealthyPodsAsTheirPolicyAllows(t *testing.T) {
+	tests := []struct {
+		name     string
+		policy   policyv1.UnhealthyPodEvictionPolicyType
+		wantWait bool
+	}{
+		// The budget needs both pods and web-0 is not Ready. AlwaysAllow
+		// lets the unready pod go at once. IfHealthyBudget does so only for
+		// a healthy budget (1 healthy < 2 needed: not), so the eviction
+		// needs a disruption the budget does not have, and the drain times
+		// out.
+		{"AlwaysAllow", policyv1.AlwaysAllow, false},
+		{"IfHealthyBudget", policyv1.IfHealthyBudget, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				budget := minAvailable("web", 2)
+				budget.Spec.UnhealthyPodEvictionPolicy = &tc.policy
+				c := new(scenario).nodes("node-a", "node-b").
+					add(testutil.ReplicaSet("default", "web", 2),
+						testutil.DrainPod("web-0", "node-a").Owner("ReplicaSet", "web").Labels("app", "web").NotReady().Obj(),
+						testutil.DrainPod("web-1", "node-b").Owner("ReplicaSet", "web").Labels("app", "web").Obj(),
+						budget).
+					start(t, fakecluster.Options{})
+				d, err := drain.New(c, drain.Options{Timeout: time.Minute})
+				require.NoError(t, err)
+				report, err := d.Drain(t.Context(), "node-a")
+				p, _ := report.Pod("default", "web-0")
+				if tc.wantWait {
+					assert.ErrorIs(t, err, drain.ErrTimeout)
+					assert.Equal(t, drain.OutcomeRemaining, p.Outcome)
+					return
+				}
+				require.NoError(t, err)
+				assert.Equal(t, drain.OutcomeEvicted, p.Outcome)
+				assert.Zero(t, p.Blocked)
+			})
+		})
+	}
+}
