@@ -173,9 +173,13 @@ func (c *Cluster) stopFeeds() {
 }
 
 // after runs fn with the cluster locked after d, unless the cluster is
-// closed by then.
+// closed by then. The clientset's lock is taken first, as a request takes
+// it: pdbtest writes to the tracker while serving requests, and a write of
+// ours in between would be lost to its read-modify-write.
 func (c *Cluster) after(d time.Duration, fn func()) {
 	c.clock.after(d, func() {
+		c.Clientset.Lock()
+		defer c.Clientset.Unlock()
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		if c.closed {

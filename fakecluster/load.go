@@ -30,6 +30,8 @@ func Load(r io.Reader, opts Options) (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.Clientset.Lock()
+	defer c.Clientset.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.startWorkloadsLocked()
