@@ -117,3 +117,17 @@ func (e *PolicyError) Error() string { return "csr refused: " + e.Reason }
 
 // Unwrap returns ErrPolicy.
 func (e *PolicyError) Unwrap() error { return ErrPolicy }
+
+// Sentinels for the problems Inspect finds; (*Report).Err wraps them.
+var (
+	// ErrExpired means a certificate's NotAfter has passed.
+	ErrExpired = errors.New("certificate has expired")
+	// ErrNotYetValid means a certificate's NotBefore is still to come.
+	ErrNotYetValid = errors.New("certificate is not yet valid")
+	// ErrUntrusted means a certificate does not chain to a trusted root.
+	ErrUntrusted = errors.New("certificate does not chain to a trusted root")
+	// ErrWrongPurpose means a certificate lacks the extended key usage asked for.
+	ErrWrongPurpose = errors.New("certificate is not valid for the purpose")
+	// ErrHostNotCovered means a certificate's SANs do not cover a host name or IP.
+	ErrHostNotCovered = errors.New("certificate does not cover the host")
+)

@@ -1,6 +1,8 @@
 package certs_test
 
 import (
+	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -108,4 +110,77 @@ func ExamplePKI_IssueClient() {
 	fmt.Println(admin.Cert.Subject.CommonName, admin.Cert.Subject.Organization)
 	// Output:
 	// kubernetes-admin [kubeadm:cluster-admins]
+}
+
+func ExampleInspect() {
+	pki, err := certs.NewPKI(certs.PKIOptions{NodeName: "cp-1"})
+	if err != nil {
+		panic(err)
+	}
+	dir, err := os.MkdirTemp("", "pki")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := pki.WriteDir(dir); err != nil {
+		panic(err)
+	}
+
+	// Is apiserver.crt a server certificate for kubernetes.default.svc and
+	// 10.96.0.1, does apiserver.key match it, and does it chain to ca.crt?
+	report, err := certs.Inspect(filepath.Join(dir, "apiserver.crt"), certs.InspectOptions{
+		Roots:   []*x509.Certificate{pki.CA.Cert},
+		Purpose: certs.ProfileServer,
+		Hosts:   []string{"kubernetes.default.svc", "10.96.0.1"},
+	})
+	if err != nil {
+		panic(err)
+	}
+	c := report.Certificates[0]
+	fmt.Println(c.CommonName, c.Chain, *c.KeyMatch, report.Err())
+
+	// A client certificate is not a server certificate.
+	report, err = certs.Inspect(filepath.Join(dir, "apiserver-kubelet-client.crt"), certs.InspectOptions{
+		Roots: []*x509.Certificate{pki.CA.Cert}, Purpose: certs.ProfileServer,
+	})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(errors.Is(report.Err(), certs.ErrWrongPurpose))
+	// Output:
+	// kube-apiserver verified true <nil>
+	// true
+}
+
+func ExampleCheckExpiration() {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	pki, err := certs.NewPKI(certs.PKIOptions{NodeName: "cp-1", ExternalEtcd: true, Now: clock})
+	if err != nil {
+		panic(err)
+	}
+	dir, err := os.MkdirTemp("", "pki")
+	if err != nil {
+		panic(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := pki.WriteDir(dir); err != nil {
+		panic(err)
+	}
+	report, err := certs.CheckExpiration(dir, certs.ExpiryOptions{Now: clock})
+	if err != nil {
+		panic(err)
+	}
+	if err := report.WriteText(os.Stdout); err != nil {
+		panic(err)
+	}
+	// Output:
+	// CERTIFICATE                EXPIRES                  RESIDUAL TIME   CERTIFICATE AUTHORITY   EXTERNALLY MANAGED
+	// apiserver                  Jan 01, 2027 00:00 UTC   365d            ca                      no
+	// apiserver-kubelet-client   Jan 01, 2027 00:00 UTC   365d            ca                      no
+	// front-proxy-client         Jan 01, 2027 00:00 UTC   365d            front-proxy-ca          no
+	//
+	// CERTIFICATE AUTHORITY   EXPIRES                  RESIDUAL TIME   EXTERNALLY MANAGED
+	// ca                      Dec 30, 2035 00:00 UTC   10y             no
+	// front-proxy-ca          Dec 30, 2035 00:00 UTC   10y             no
 }

@@ -315,3 +315,5 @@ func parseCSRDER(der []byte) (*x509.CertificateRequest, error) {
 	}
 	return csr, nil
 }
+
+func pemEncode(b *pem.Block) []byte { return pem.EncodeToMemory(b) }
