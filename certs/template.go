@@ -92,8 +92,10 @@ func create(template, parent *x509.Certificate, pub crypto.PublicKey, signer cry
 		return nil, err
 	}
 	template.SerialNumber = serial
-	if template.SubjectKeyId, err = subjectKeyID(pub); err != nil {
-		return nil, err
+	if len(template.SubjectKeyId) == 0 {
+		if template.SubjectKeyId, err = subjectKeyID(pub); err != nil {
+			return nil, err
+		}
 	}
 	if parent == nil {
 		parent = template
