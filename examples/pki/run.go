@@ -148,4 +148,3 @@ func ipStrings(ips []net.IP) []string {
 	}
 	return out
 }
-
