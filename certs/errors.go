@@ -97,6 +97,9 @@ type ValidityError struct {
 
 // Error describes the ValidityError.
 func (e *ValidityError) Error() string {
+	if e.NotBefore.IsZero() && e.NotAfter.IsZero() {
+		return fmt.Sprintf("certificate %q: %s", e.Subject, e.Reason)
+	}
 	return fmt.Sprintf("certificate %q valid %s to %s: %s", e.Subject,
 		e.NotBefore.UTC().Format(time.RFC3339), e.NotAfter.UTC().Format(time.RFC3339), e.Reason)
 }
