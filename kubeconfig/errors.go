@@ -16,6 +16,9 @@ var (
 	// ErrNoCurrentContext: the kubeconfig has no current-context, or it names
 	// a context that is not there.
 	ErrNoCurrentContext = errors.New("no current context")
+	// ErrMissingEntry: a context names a cluster or user that the kubeconfig
+	// does not define.
+	ErrMissingEntry = errors.New("entry not found")
 	// ErrConflict: an object of the same name exists and is not what this
 	// package would have made (a binding to another role, a Secret for another
 	// ServiceAccount), so it is left alone.
