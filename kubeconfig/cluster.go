@@ -84,4 +84,3 @@ func caFor(ctx context.Context, client kubernetes.Interface, restConfig *rest.Co
 	}
 	return nil, "", nil
 }
-

@@ -295,9 +295,9 @@ func (a *Authenticator) fill(ctx context.Context, client *fake.Clientset, secret
 		return // the real controller waits for the ServiceAccount too
 	}
 	token, err := signLike(map[string]any{
-		"iss": "kubernetes/serviceaccount",
-		"sub": serviceAccountUser(sa),
-		"kubernetes.io/serviceaccount/namespace":            sa.Namespace,
+		"iss":                                    "kubernetes/serviceaccount",
+		"sub":                                    serviceAccountUser(sa),
+		"kubernetes.io/serviceaccount/namespace": sa.Namespace,
 		"kubernetes.io/serviceaccount/secret.name":          secret.Name,
 		"kubernetes.io/serviceaccount/service-account.name": sa.Name,
 		"kubernetes.io/serviceaccount/service-account.uid":  string(sa.UID),
