@@ -3,6 +3,7 @@ package kubeconfig
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -39,7 +40,11 @@ func clusterFor(ctx context.Context, client kubernetes.Interface, restConfig *re
 			return Cluster{}, fmt.Errorf("CA from %s: %w", source, err)
 		}
 		cluster.CertificateAuthorityData = ca
-		opts.emit(ctx, Event{Type: EventCertificateAuthority, Message: "CA taken from " + source})
+		e := Event{Type: EventCertificateAuthority, Message: "CA taken from " + source}
+		if strings.HasPrefix(source, "ConfigMap ") {
+			e.Kind, e.Name = "ConfigMap", RootCAConfigMap
+		}
+		opts.emit(ctx, e)
 	} else {
 		opts.emit(ctx, Event{Type: EventWarning, Message: "no CA found; the kubeconfig relies on the system trust store"})
 	}
