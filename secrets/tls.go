@@ -173,9 +173,11 @@ func checkChain(ders [][]byte, opts TLSOptions) error {
 		if at.After(leaf.NotAfter) {
 			return &CertificateError{Reason: fmt.Sprintf("expired at %s", leaf.NotAfter.UTC().Format(time.RFC3339))}
 		}
-	} else if at.Before(leaf.NotBefore) || at.After(leaf.NotAfter) {
-		// Check the chain at a moment the leaf was valid.
+	} else if at.Before(leaf.NotBefore) {
+		// Check the chain at the moment of the leaf's validity closest to now.
 		at = leaf.NotBefore
+	} else if at.After(leaf.NotAfter) {
+		at = leaf.NotAfter
 	}
 	if len(opts.CA) == 0 {
 		return nil

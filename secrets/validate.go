@@ -49,7 +49,13 @@ func Validate(secret *corev1.Secret) error {
 	}
 	var problems []error
 	metaPath := field.NewPath("metadata")
-	for _, fe := range apivalidation.ValidateObjectMeta(&secret.ObjectMeta, secret.Namespace != "", apivalidation.NameIsDNSSubdomain, metaPath) {
+	objectMeta := secret.ObjectMeta
+	if objectMeta.Name == "" && objectMeta.GenerateName != "" {
+		// The server generates the name before it validates: the prefix, cut
+		// to 58 characters, and 5 random ones (names.SimpleNameGenerator).
+		objectMeta.Name = objectMeta.GenerateName[:min(len(objectMeta.GenerateName), 58)] + "xxxxx"
+	}
+	for _, fe := range apivalidation.ValidateObjectMeta(&objectMeta, secret.Namespace != "", apivalidation.NameIsDNSSubdomain, metaPath) {
 		problems = append(problems, &FieldError{Field: fe.Field, Reason: fe.ErrorBody()})
 	}
 	data := mergedData(secret)
