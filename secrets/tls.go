@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/kubeprim/kubeprim/certs"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -73,11 +74,23 @@ func TLS(meta Meta, certPEM, keyPEM []byte, opts TLSOptions) (*corev1.Secret, er
 	return meta.build(corev1.SecretTypeTLS, data, nil)
 }
 
-// TLSFromKeyPair builds a kubernetes.io/tls Secret from parsed values: chain
-// is the leaf certificate then any intermediates, key its private key. The
+// TLSFromKeyPair builds a kubernetes.io/tls Secret from a key pair made or
+// loaded by package certs: tls.crt holds the certificate then its chain of
+// intermediates, tls.key the key as PKCS#8. The checks are those of TLS; to
+// also store and check against the issuing CA, set opts.CA (for example to
+// ca.CertPEM()).
+func TLSFromKeyPair(meta Meta, pair *certs.KeyPair, opts TLSOptions) (*corev1.Secret, error) {
+	if pair == nil {
+		return nil, &InputError{Field: "key pair", Reason: "is nil"}
+	}
+	return TLSFromX509(meta, append([]*x509.Certificate{pair.Cert}, pair.Chain...), pair.Key, opts)
+}
+
+// TLSFromX509 builds a kubernetes.io/tls Secret from parsed values: chain is
+// the leaf certificate then any intermediates, key its private key. The
 // certificates are stored as PEM and the key as PKCS#8 PEM; the checks are
 // those of TLS.
-func TLSFromKeyPair(meta Meta, chain []*x509.Certificate, key crypto.Signer, opts TLSOptions) (*corev1.Secret, error) {
+func TLSFromX509(meta Meta, chain []*x509.Certificate, key crypto.Signer, opts TLSOptions) (*corev1.Secret, error) {
 	if len(chain) == 0 || chain[0] == nil {
 		return nil, &CertificateError{Reason: "is missing"}
 	}

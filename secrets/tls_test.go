@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kubeprim/kubeprim/certs"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
@@ -145,10 +146,10 @@ func TestTLSChainAndKeyPair(t *testing.T) {
 	_, err := TLS(Meta{Name: "api"}, leaf.certPEM, leaf.keyPEM, TLSOptions{Now: clock, CA: root.certPEM})
 	var certErr *CertificateError
 	assert.ErrorAs(t, err, &certErr, "without the intermediate")
-	secret, err := TLSFromKeyPair(Meta{Name: "api"}, []*x509.Certificate{leaf.cert, intermediate.cert}, leaf.key, TLSOptions{Now: clock, CA: root.certPEM})
+	secret, err := TLSFromX509(Meta{Name: "api"}, []*x509.Certificate{leaf.cert, intermediate.cert}, leaf.key, TLSOptions{Now: clock, CA: root.certPEM})
 	require.NoError(t, err)
 
-	// What TLSFromKeyPair stored parses back to the same pair.
+	// What TLSFromX509 stored parses back to the same pair.
 	pair, err := TLS(Meta{Name: "again"}, secret.Data[corev1.TLSCertKey], secret.Data[corev1.TLSPrivateKeyKey], TLSOptions{Now: clock, CA: root.certPEM})
 	require.NoError(t, err)
 	assert.Equal(t, secret.Data, pair.Data)
@@ -157,11 +158,11 @@ func TestTLSChainAndKeyPair(t *testing.T) {
 	assert.Equal(t, "PRIVATE KEY", block.Type)
 	assert.Empty(t, rest)
 
-	_, err = TLSFromKeyPair(Meta{Name: "api"}, []*x509.Certificate{leaf.cert}, root.key, TLSOptions{Now: clock})
+	_, err = TLSFromX509(Meta{Name: "api"}, []*x509.Certificate{leaf.cert}, root.key, TLSOptions{Now: clock})
 	assert.ErrorIs(t, err, ErrKeyMismatch)
-	_, err = TLSFromKeyPair(Meta{Name: "api"}, nil, leaf.key, TLSOptions{Now: clock})
+	_, err = TLSFromX509(Meta{Name: "api"}, nil, leaf.key, TLSOptions{Now: clock})
 	assert.ErrorAs(t, err, &certErr)
-	_, err = TLSFromKeyPair(Meta{Name: "api"}, []*x509.Certificate{leaf.cert}, nil, TLSOptions{Now: clock})
+	_, err = TLSFromX509(Meta{Name: "api"}, []*x509.Certificate{leaf.cert}, nil, TLSOptions{Now: clock})
 	var inputErr *InputError
 	assert.ErrorAs(t, err, &inputErr)
 }
@@ -180,4 +181,30 @@ func FuzzTLS(f *testing.F) {
 
 func encodePEM(blockType string, der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: blockType, Bytes: der})
+}
+
+// TestTLSFromCertsKeyPair builds from package certs' types, as a user of both
+// packages would.
+func TestTLSFromCertsKeyPair(t *testing.T) {
+	t.Parallel()
+	ca, err := certs.NewCA(certs.CAOptions{CommonName: "web-ca"})
+	require.NoError(t, err)
+	pair, err := ca.Issue(certs.CertOptions{CommonName: "web.example.com", DNSNames: []string{"web.example.com"}, Profile: certs.ProfileServer})
+	require.NoError(t, err)
+	secret, err := TLSFromKeyPair(Meta{Name: "web-tls"}, pair, TLSOptions{CA: ca.CertPEM()})
+	require.NoError(t, err)
+	assert.Equal(t, pair.ChainPEM(), secret.Data[corev1.TLSCertKey])
+	assert.Equal(t, ca.CertPEM(), secret.Data["ca.crt"])
+	loaded, err := certs.ParseKeyPairPEM(secret.Data[corev1.TLSCertKey], secret.Data[corev1.TLSPrivateKeyKey], certs.DecodeOptions{})
+	require.NoError(t, err)
+	assert.True(t, loaded.Cert.Equal(pair.Cert))
+
+	other, err := certs.NewCA(certs.CAOptions{CommonName: "other"})
+	require.NoError(t, err)
+	mismatched := &certs.KeyPair{Cert: pair.Cert, Key: other.Key}
+	_, err = TLSFromKeyPair(Meta{Name: "web-tls"}, mismatched, TLSOptions{})
+	assert.ErrorIs(t, err, ErrKeyMismatch)
+	_, err = TLSFromKeyPair(Meta{Name: "web-tls"}, nil, TLSOptions{})
+	var inputErr *InputError
+	assert.ErrorAs(t, err, &inputErr)
 }
