@@ -47,7 +47,7 @@ func (s *Simulator) Feasible(pod *corev1.Pod) ([]string, Diagnosis) {
 	if !pc.rejected.IsSuccess() {
 		d.preFilter = pc.rejected
 		if pc.rejected.Code != Error {
-			d.postFilter = s.preemptionMessage(pc, &d)
+			d.postFilter = s.postFilterMessage(pc, &d)
 		}
 		return nil, d
 	}
@@ -66,7 +66,7 @@ func (s *Simulator) Feasible(pod *corev1.Pod) ([]string, Diagnosis) {
 		}
 	}
 	if d.feasible == 0 {
-		d.postFilter = s.preemptionMessage(pc, &d)
+		d.postFilter = s.postFilterMessage(pc, &d)
 	}
 	return names, d
 }

@@ -84,17 +84,17 @@ func TestNodeAffinityMessages(t *testing.T) {
 	conflict := makePod("p", requiredNodeAffinity(corev1.NodeSelectorTerm{MatchFields: []corev1.NodeSelectorRequirement{
 		expr("metadata.name", corev1.NodeSelectorOpIn, "n"), expr("metadata.name", corev1.NodeSelectorOpIn, "m")}}))
 	_, d := s.Feasible(conflict)
-	assert.Equal(t, "0/3 nodes are available: pod affinity terms conflict. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", d.Error())
+	assert.Equal(t, "0/3 nodes are available: pod affinity terms conflict. not found", d.Error())
 
 	ghost := makePod("p", requiredNodeAffinity(corev1.NodeSelectorTerm{MatchFields: []corev1.NodeSelectorRequirement{
 		expr("metadata.name", corev1.NodeSelectorOpIn, "ghost")}}))
 	_, d = s.Feasible(ghost)
-	assert.Equal(t, "0/3 nodes are available: 3 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", d.Error())
+	assert.Equal(t, "0/3 nodes are available: 3 node(s) didn't satisfy plugin(s) [NodeAffinity]. no new claims to deallocate, preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", d.Error())
 
 	narrowed := makePod("p", nodeSelector("zone", "x"), requiredNodeAffinity(corev1.NodeSelectorTerm{MatchFields: []corev1.NodeSelectorRequirement{
 		expr("metadata.name", corev1.NodeSelectorOpIn, "n")}}))
 	_, d = s.Feasible(narrowed)
-	assert.Equal(t, "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", d.Error())
+	assert.Equal(t, "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]. no new claims to deallocate, preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", d.Error())
 }
 
 // TestNodeAffinityAgreesWithComponentHelpers checks the compiled matcher

@@ -40,13 +40,16 @@ func pick[T any](rng *rand.Rand, xs ...T) T { return xs[rng.IntN(len(xs))] }
 func q(s string) resource.Quantity { return resource.MustParse(s) }
 
 // RandomCluster returns 1 to 8 nodes and up to 24 pods.
-func RandomCluster(rng *rand.Rand) Cluster {
+func RandomCluster(rng *rand.Rand) Cluster { return RandomClusterSized(rng, 8, 24) }
+
+// RandomClusterSized returns 1 to maxNodes nodes and up to maxPods pods.
+func RandomClusterSized(rng *rand.Rand, maxNodes, maxPods int) Cluster {
 	var c Cluster
 	c.Namespaces = []*corev1.Namespace{
 		{ObjectMeta: metav1.ObjectMeta{Name: "default", Labels: map[string]string{"team": "a"}}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "other", Labels: map[string]string{"team": "b"}}},
 	}
-	for i := range 1 + rng.IntN(8) {
+	for i := range 1 + rng.IntN(maxNodes) {
 		alloc := corev1.ResourceList{
 			corev1.ResourceCPU:    q(pick(rng, "1", "2", "4")),
 			corev1.ResourceMemory: q(pick(rng, "1Gi", "4Gi")),
@@ -81,10 +84,13 @@ func RandomCluster(rng *rand.Rand) Cluster {
 		}
 		c.Nodes = append(c.Nodes, n)
 	}
-	for i := range rng.IntN(25) {
+	for i := range rng.IntN(maxPods + 1) {
 		p := basePod(rng, fmt.Sprintf("p%d", i))
 		if rng.IntN(8) > 0 {
 			p.Spec.NodeName = c.Nodes[rng.IntN(len(c.Nodes))].Name
+			if rng.IntN(8) == 0 {
+				resize(rng, p)
+			}
 		}
 		if rng.IntN(6) == 0 {
 			p.Spec.Containers[0].Ports = []corev1.ContainerPort{randomPort(rng)}
@@ -119,7 +125,42 @@ func basePod(rng *rand.Rand, name string) *corev1.Pod {
 	if rng.IntN(2) == 0 {
 		p.Labels["tier"] = pick(rng, "front", "back")
 	}
+	always := corev1.ContainerRestartPolicyAlways
+	if rng.IntN(6) == 0 {
+		p.Spec.InitContainers = append(p.Spec.InitContainers, corev1.Container{Name: "init", Resources: corev1.ResourceRequirements{Requests: randomRequests(rng)}})
+	}
+	if rng.IntN(6) == 0 {
+		sidecar := corev1.Container{Name: "sidecar", RestartPolicy: &always, Resources: corev1.ResourceRequirements{Requests: randomRequests(rng)}}
+		if rng.IntN(3) == 0 {
+			sidecar.Ports = []corev1.ContainerPort{randomPort(rng)}
+		}
+		if rng.IntN(2) == 0 {
+			p.Spec.InitContainers = append([]corev1.Container{sidecar}, p.Spec.InitContainers...)
+		} else {
+			p.Spec.InitContainers = append(p.Spec.InitContainers, sidecar)
+		}
+	}
+	if rng.IntN(8) == 0 {
+		p.Spec.Resources = &corev1.ResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceCPU: q(pick(rng, "200m", "2"))}}
+	}
+	if rng.IntN(10) == 0 {
+		p.Spec.Overhead = corev1.ResourceList{corev1.ResourceCPU: q("250m"), corev1.ResourceMemory: q("120Mi")}
+	}
 	return p
+}
+
+// resize gives a bound pod an in-place resize status: actuated and
+// allocated requests that differ from the spec, sometimes Infeasible.
+func resize(rng *rand.Rand, p *corev1.Pod) {
+	p.Status.ContainerStatuses = []corev1.ContainerStatus{{
+		Name:               "c",
+		Resources:          &corev1.ResourceRequirements{Requests: randomRequests(rng)},
+		AllocatedResources: randomRequests(rng),
+	}}
+	if rng.IntN(3) == 0 {
+		p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodResizePending, Status: corev1.ConditionTrue,
+			Reason: pick(rng, corev1.PodReasonInfeasible, corev1.PodReasonDeferred)}}
+	}
 }
 
 func randomRequests(rng *rand.Rand) corev1.ResourceList {
