@@ -10,6 +10,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/klog/v2"
@@ -95,22 +96,41 @@ func runScheduler(t *testing.T, c schedgen.Cluster, pod *corev1.Pod) realOutcome
 		time.Sleep(time.Millisecond)
 	}
 
+	// As findNodesThatFitPod: PreFilter, then the nominated node (with every
+	// filter, whatever the PreFilter's node list says; the plugin rejecting
+	// it joins the set the narrowed nodes' message lists), then the nodes the
+	// PreFilter allows.
 	out := realOutcome{statuses: map[string]scheduling.Status{}}
 	state := framework.NewCycleState()
-	preResult, preStatus, _ := profile.RunPreFilterPlugins(ctx, state, pod)
+	preResult, preStatus, plugins := profile.RunPreFilterPlugins(ctx, state, pod)
+	filter := func(name string) *fwk.Status {
+		info, err := snapshot.NodeInfos().Get(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return profile.RunFilterPlugins(ctx, state, pod, info)
+	}
+	nominated := pod.Status.NominatedNodeName
+	if _, err := snapshot.NodeInfos().Get(nominated); nominated == "" || err != nil {
+		nominated = ""
+	}
+	if preStatus.IsSuccess() && nominated != "" {
+		st := filter(nominated)
+		if st.IsRejected() && st.Plugin() != "" {
+			plugins.Insert(st.Plugin())
+		}
+		out.statuses[nominated] = convert(st)
+	}
 	for _, n := range c.Nodes {
 		switch {
 		case !preStatus.IsSuccess():
 			out.statuses[n.Name] = convert(preStatus)
+		case n.Name == nominated:
 		case preResult != nil && !preResult.AllNodes() && !preResult.NodeNames.Has(n.Name):
 			out.statuses[n.Name] = scheduling.Status{Code: scheduling.UnschedulableAndUnresolvable, Plugin: scheduling.PluginNodeAffinity,
-				Reasons: []string{"node(s) didn't satisfy plugin(s) [NodeAffinity]"}}
+				Reasons: []string{fmt.Sprintf("node(s) didn't satisfy plugin(s) %v", sets.List(plugins))}}
 		default:
-			info, err := snapshot.NodeInfos().Get(n.Name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			out.statuses[n.Name] = convert(profile.RunFilterPlugins(ctx, state, pod, info))
+			out.statuses[n.Name] = convert(filter(n.Name))
 		}
 	}
 

@@ -82,6 +82,9 @@ func RandomClusterSized(rng *rand.Rand, maxNodes, maxPods int) Cluster {
 		if rng.IntN(10) == 0 {
 			n.Spec.Unschedulable = true
 		}
+		if rng.IntN(4) == 0 {
+			n.Status.DeclaredFeatures = []string{"UserNamespacesHostNetworkSupport"}
+		}
 		c.Nodes = append(c.Nodes, n)
 	}
 	for i := range rng.IntN(maxPods + 1) {
@@ -103,6 +106,10 @@ func RandomClusterSized(rng *rand.Rand, maxNodes, maxPods int) Cluster {
 			t := metav1.NewTime(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 			p.DeletionTimestamp = &t
 			p.Finalizers = []string{"example.com/keep"}
+			if rng.IntN(2) == 0 {
+				p.Status.Conditions = append(p.Status.Conditions, corev1.PodCondition{Type: corev1.DisruptionTarget,
+					Status: corev1.ConditionTrue, Reason: corev1.PodReasonPreemptionByScheduler})
+			}
 		}
 		if rng.IntN(12) == 0 {
 			p.Status.Phase = pick(rng, corev1.PodSucceeded, corev1.PodFailed, corev1.PodRunning)
@@ -236,19 +243,13 @@ func RandomPod(rng *rand.Rand) *corev1.Pod {
 	if rng.IntN(4) == 0 {
 		p.Spec.NodeSelector = map[string]string{pick(rng, ZoneKey, "disk"): pick(rng, "a", "b", "ssd")}
 	}
-	if rng.IntN(5) == 0 {
-		ops := []corev1.NodeSelectorOperator{"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt"}
-		req := corev1.NodeSelectorRequirement{Key: pick(rng, ZoneKey, "disk"), Operator: pick(rng, ops...)}
-		if req.Operator != corev1.NodeSelectorOpExists && req.Operator != corev1.NodeSelectorOpDoesNotExist {
-			req.Values = []string{pick(rng, "a", "ssd", "15")}
-		}
-		term := corev1.NodeSelectorTerm{MatchExpressions: []corev1.NodeSelectorRequirement{req}}
-		if rng.IntN(3) == 0 {
-			term.MatchFields = []corev1.NodeSelectorRequirement{{Key: "metadata.name", Operator: pick[corev1.NodeSelectorOperator](rng, "In", "NotIn"),
-				Values: []string{fmt.Sprintf("n%d", rng.IntN(8))}}}
+	if rng.IntN(4) == 0 {
+		var terms []corev1.NodeSelectorTerm
+		for range rng.IntN(3) {
+			terms = append(terms, randomNodeSelectorTerm(rng))
 		}
 		p.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{
-			RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{term}}}}
+			RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: terms}}}
 	}
 	if rng.IntN(12) == 0 {
 		p.Spec.NodeName = fmt.Sprintf("n%d", rng.IntN(8))
@@ -292,9 +293,63 @@ func RandomPod(rng *rand.Rand) *corev1.Pod {
 	if p.Spec.Affinity != nil && rng.IntN(2) == 0 {
 		p.Spec.Affinity.PodAntiAffinity = &corev1.PodAntiAffinity{RequiredDuringSchedulingIgnoredDuringExecution: []corev1.PodAffinityTerm{randomPodTerm(rng)}}
 	}
+	if p.Spec.Affinity != nil && rng.IntN(5) == 0 {
+		if p.Spec.Affinity.PodAntiAffinity == nil {
+			p.Spec.Affinity.PodAntiAffinity = &corev1.PodAntiAffinity{}
+		}
+		p.Spec.Affinity.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution = []corev1.WeightedPodAffinityTerm{
+			{Weight: 10, PodAffinityTerm: randomPodTerm(rng)}}
+	}
 	if rng.IntN(3) == 0 {
 		prio := int32(rng.IntN(3) * 100)
 		p.Spec.Priority = &prio
 	}
+	if rng.IntN(10) == 0 {
+		never := corev1.PreemptNever
+		p.Spec.PreemptionPolicy = &never
+	}
+	if rng.IntN(10) == 0 {
+		p.Status.NominatedNodeName = fmt.Sprintf("n%d", rng.IntN(8))
+	}
+	if rng.IntN(15) == 0 {
+		hostUsers := false
+		p.Spec.HostNetwork = true
+		p.Spec.HostUsers = &hostUsers
+	}
 	return p
+}
+
+func randomNodeSelectorTerm(rng *rand.Rand) corev1.NodeSelectorTerm {
+	ops := []corev1.NodeSelectorOperator{"In", "NotIn", "Exists", "DoesNotExist", "Gt", "Lt", "Bogus"}
+	var t corev1.NodeSelectorTerm
+	for range rng.IntN(3) {
+		req := corev1.NodeSelectorRequirement{Key: pick(rng, ZoneKey, "disk", corev1.LabelHostname), Operator: pick(rng, ops...)}
+		for range rng.IntN(3) {
+			req.Values = append(req.Values, pick(rng, "a", "b", "ssd", "15", "n1", "x"))
+		}
+		if rng.IntN(3) > 0 { // mostly well-formed
+			switch req.Operator {
+			case corev1.NodeSelectorOpExists, corev1.NodeSelectorOpDoesNotExist:
+				req.Values = nil
+			case corev1.NodeSelectorOpGt, corev1.NodeSelectorOpLt:
+				req.Values = []string{pick(rng, "10", "15", "x")}
+			case "Bogus":
+				req.Operator = corev1.NodeSelectorOpIn
+				fallthrough
+			default:
+				if len(req.Values) == 0 {
+					req.Values = []string{"a"}
+				}
+			}
+		}
+		t.MatchExpressions = append(t.MatchExpressions, req)
+	}
+	for range rng.IntN(2) {
+		req := corev1.NodeSelectorRequirement{Key: pick(rng, "metadata.name", "metadata.uid"), Operator: pick[corev1.NodeSelectorOperator](rng, "In", "NotIn", "Exists")}
+		for range 1 + rng.IntN(2) {
+			req.Values = append(req.Values, fmt.Sprintf("n%d", rng.IntN(8)))
+		}
+		t.MatchFields = append(t.MatchFields, req)
+	}
+	return t
 }
