@@ -31,16 +31,10 @@ type realOutcome struct {
 	message  string
 }
 
-// runScheduler builds a real scheduler (scheduler.New, default profile, a
-// fake clientset holding the cluster), lets its cache fill from the
-// informers, and runs the pod through the same steps as a scheduling cycle:
-// PreFilter, Filter on every node, then SchedulePod and the PostFilter
-// (preemption) plugins for the message.
-func runScheduler(t *testing.T, c schedgen.Cluster, pod *corev1.Pod) realOutcome {
-	t.Helper()
-	ctx, cancel := context.WithCancel(klog.NewContext(t.Context(), klog.Background()))
-	defer cancel()
-
+// startScheduler builds a real scheduler (scheduler.New, default profile, a
+// fake clientset holding the cluster and the extra pods), and waits until
+// its cache, and the snapshot it returns, hold every node and bound pod.
+func startScheduler(ctx context.Context, c schedgen.Cluster, extra ...*corev1.Pod) (*scheduler.Scheduler, framework.Framework, *internalcache.Snapshot, error) {
 	var objects []runtime.Object
 	for _, n := range c.Nodes {
 		objects = append(objects, n)
@@ -60,27 +54,27 @@ func runScheduler(t *testing.T, c schedgen.Cluster, pod *corev1.Pod) realOutcome
 			bound++
 		}
 	}
-	schedulable := pod.Spec.NodeName == ""
-	if schedulable {
-		objects = append(objects, pod) // preemption reads the pod from its lister
+	for _, p := range extra {
+		objects = append(objects, p)
 	}
 	client := fake.NewClientset(objects...)
 	informerFactory := scheduler.NewInformerFactory(client, 0)
 	recorders := func(string) events.EventRecorderLogger { return events.NewFakeRecorder(100) }
 	sched, err := scheduler.New(ctx, client, informerFactory, nil, recorders)
 	if err != nil {
-		t.Fatalf("scheduler.New: %v", err)
+		return nil, nil, nil, fmt.Errorf("scheduler.New: %w", err)
 	}
 	informerFactory.Start(ctx.Done())
 	informerFactory.WaitForCacheSync(ctx.Done())
+
 	// The cache fills from the informers' event handlers; a pod may arrive
 	// before its node, so wait for the snapshot itself to hold every node.
 	profile := sched.Profiles[corev1.DefaultSchedulerName]
 	snapshot := profile.SnapshotSharedLister().(*internalcache.Snapshot)
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for {
 		if err := sched.Cache.UpdateSnapshot(klog.FromContext(ctx), snapshot); err != nil {
-			t.Fatal(err)
+			return nil, nil, nil, err
 		}
 		infos, _ := snapshot.NodeInfos().List()
 		pods := 0
@@ -88,12 +82,32 @@ func runScheduler(t *testing.T, c schedgen.Cluster, pod *corev1.Pod) realOutcome
 			pods += len(info.GetPods())
 		}
 		if len(infos) == len(c.Nodes) && pods == bound {
-			break
+			return sched, profile, snapshot, nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("scheduler snapshot has %d nodes and %d pods, want %d and %d", len(infos), pods, len(c.Nodes), bound)
+			return nil, nil, nil, fmt.Errorf("scheduler snapshot has %d nodes and %d pods, want %d and %d", len(infos), pods, len(c.Nodes), bound)
 		}
 		time.Sleep(time.Millisecond)
+	}
+}
+
+// runScheduler builds a real scheduler (scheduler.New, default profile, a
+// fake clientset holding the cluster), lets its cache fill from the
+// informers, and runs the pod through the same steps as a scheduling cycle:
+// PreFilter, Filter on every node, then SchedulePod and the PostFilter
+// (preemption) plugins for the message.
+func runScheduler(t *testing.T, c schedgen.Cluster, pod *corev1.Pod) realOutcome {
+	t.Helper()
+	ctx, cancel := context.WithCancel(klog.NewContext(t.Context(), klog.Background()))
+	defer cancel()
+	schedulable := pod.Spec.NodeName == ""
+	var extra []*corev1.Pod
+	if schedulable {
+		extra = append(extra, pod) // preemption reads the pod from its lister
+	}
+	sched, profile, snapshot, err := startScheduler(ctx, c, extra...)
+	if err != nil {
+		t.Fatal(err)
 	}
 
 	// As findNodesThatFitPod: PreFilter, then the nominated node (with every
