@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/kubeprim/kubeprim/internal/testutil/schedgen"
 )
 
 // TestFeasibleAllocatesNothingPerNode checks that the allocations of
@@ -14,10 +16,10 @@ import (
 // node would make 1350 more).
 func TestFeasibleAllocatesNothingPerNode(t *testing.T) {
 	allocs := func(nodes int) float64 {
-		ns, pods := benchCluster(nodes, 2)
+		ns, pods := schedgen.BenchCluster(nodes, 2)
 		s, err := NewSimulator(ns, pods)
 		require.NoError(t, err)
-		pod := basicPod()
+		pod := schedgen.BenchPod()
 		fits, _ := s.Feasible(pod) // first use builds the shared per-key tables
 		require.NotEmpty(t, fits)
 		return testing.AllocsPerRun(20, func() { s.Feasible(pod) })

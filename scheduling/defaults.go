@@ -1,11 +1,10 @@
 package scheduling
 
 import (
-	"strings"
-
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	resourcehelper "k8s.io/component-helpers/resource"
+
+	"github.com/kubeprim/kubeprim/internal/poddefaults"
 )
 
 // defaultTolerationSeconds is what the DefaultTolerationSeconds admission
@@ -18,7 +17,8 @@ const defaultTolerationSeconds int64 = 300
 //
 //   - API defaulting (pkg/apis/core/v1.SetDefaults_Pod): each container's and
 //     init container's limits are copied into missing requests; pod-level
-//     hugepage limits and requests are defaulted from the containers; with
+//     hugepage limits and requests are defaulted from the containers;
+//     quantities finer than 1m are rounded up to 1m; with
 //     hostNetwork, every container port without a hostPort gets its
 //     containerPort; port protocols default to TCP; schedulerName to
 //     default-scheduler;
@@ -39,13 +39,7 @@ func ApplyDefaults(pod *corev1.Pod) {
 		return
 	}
 	spec := &pod.Spec
-	for _, cs := range [][]corev1.Container{spec.Containers, spec.InitContainers} {
-		for i := range cs {
-			defaultRequestsFromLimits(&cs[i].Resources)
-		}
-	}
-	defaultHugePagePodLimits(pod)
-	defaultPodRequests(pod)
+	poddefaults.Resources(pod)
 	for _, cs := range [][]corev1.Container{spec.Containers, spec.InitContainers} {
 		for i := range cs {
 			for j := range cs[i].Ports {
@@ -77,78 +71,6 @@ func ApplyDefaults(pod *corev1.Pod) {
 		}
 	}
 	addDefaultTolerations(pod)
-}
-
-func defaultRequestsFromLimits(r *corev1.ResourceRequirements) {
-	if r.Limits == nil {
-		return
-	}
-	if r.Requests == nil {
-		r.Requests = corev1.ResourceList{}
-	}
-	for name, q := range r.Limits {
-		if _, ok := r.Requests[name]; !ok {
-			r.Requests[name] = q.DeepCopy()
-		}
-	}
-}
-
-// defaultHugePagePodLimits: when pod-level resources are set, a hugepage
-// limit the pod level lacks (and does not request) defaults to the sum of the
-// containers' limits.
-func defaultHugePagePodLimits(pod *corev1.Pod) {
-	res := pod.Spec.Resources
-	if res == nil || (len(res.Limits) == 0 && len(res.Requests) == 0) {
-		return
-	}
-	limits := res.Limits
-	if limits == nil {
-		limits = corev1.ResourceList{}
-	}
-	for name, q := range resourcehelper.AggregateContainerLimits(pod, resourcehelper.PodResourcesOptions{}) {
-		if !resourcehelper.IsSupportedPodLevelResource(name) || !strings.HasPrefix(string(name), corev1.ResourceHugePagesPrefix) {
-			continue
-		}
-		if _, ok := res.Requests[name]; ok {
-			continue
-		}
-		if _, ok := limits[name]; !ok {
-			limits[name] = q.DeepCopy()
-		}
-	}
-	if len(limits) > 0 {
-		res.Limits = limits
-	}
-}
-
-// defaultPodRequests: when pod-level limits are set, a pod-level request
-// that is missing defaults to the containers' aggregate (for overcommittable
-// resources), else to the pod-level limit.
-func defaultPodRequests(pod *corev1.Pod) {
-	res := pod.Spec.Resources
-	if res == nil || len(res.Limits) == 0 {
-		return
-	}
-	reqs := res.Requests
-	if reqs == nil {
-		reqs = corev1.ResourceList{}
-	}
-	for name, q := range resourcehelper.AggregateContainerRequests(pod, resourcehelper.PodResourcesOptions{}) {
-		if _, ok := reqs[name]; ok || !resourcehelper.IsSupportedPodLevelResource(name) {
-			continue
-		}
-		if isNativeResource(string(name)) && !strings.HasPrefix(string(name), corev1.ResourceHugePagesPrefix) {
-			reqs[name] = q.DeepCopy()
-		}
-	}
-	for name, q := range res.Limits {
-		if _, ok := reqs[name]; !ok && resourcehelper.IsSupportedPodLevelResource(name) {
-			reqs[name] = q.DeepCopy()
-		}
-	}
-	if len(reqs) > 0 {
-		res.Requests = reqs
-	}
 }
 
 // mergeAffinityLabelKeys is the pod strategy's mutatePodAffinity.

@@ -22,20 +22,22 @@ type Diagnosis struct {
 	// preFilter is the status with which a PreFilter rejected the pod on
 	// every node (or failed), if one did.
 	preFilter Status
-	// postFilter is the preemption plugin's message when no node fits: empty
+	// postFilter is the PostFilter plugins' message when no node fits: empty
 	// when preemption would make room for the pod.
 	postFilter string
 }
 
 // Error returns the scheduler's FailedScheduling message:
 //
-//	0/5 nodes are available: 2 Insufficient cpu, 3 node(s) had untolerated taint(s). preemption: 0/5 nodes are available: 2 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling.
+//	0/5 nodes are available: 2 Insufficient cpu, 3 node(s) had untolerated taint(s). no new claims to deallocate, preemption: 0/5 nodes are available: 2 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling.
 //
 // that is, "0/N nodes are available:" and the number of nodes per reason
 // (a node with several reasons counts once for each), sorted as strings; or,
-// when a PreFilter rejected the pod on every node, that plugin's message; then
-// the default preemption plugin's verdict, absent when evicting lower-priority
-// pods would make room (the scheduler then nominates a node instead).
+// when a PreFilter rejected the pod on every node, that plugin's message;
+// then what the PostFilter plugins add (see PostFilterMessage): the
+// DynamicResources plugin's "no new claims to deallocate" and the default
+// preemption plugin's verdict, both absent when evicting lower-priority pods
+// would make room (the scheduler then nominates a node instead).
 //
 // The scheduler truncates the event's note to 1024 bytes; the pod's
 // PodScheduled condition carries the message whole, as returned here. When
@@ -85,11 +87,13 @@ func (d Diagnosis) NumFeasible() int { return d.feasible }
 // affinity terms conflict"), or Success.
 func (d Diagnosis) PreFilterStatus() Status { return d.preFilter.clone() }
 
-// PreemptionMessage returns what the default preemption plugin adds to the
-// event when no node fits ("preemption: ..."), or "" when preemption would
-// make room for the pod or some node fits. The dry run honours priorities
-// but, like the rest of the Simulator, knows nothing of nominated pods.
-func (d Diagnosis) PreemptionMessage() string { return d.postFilter }
+// PostFilterMessage returns what the PostFilter plugins (DynamicResources,
+// then DefaultPreemption) add to the event when no node fits, such as "no
+// new claims to deallocate, preemption: 0/3 nodes are available: ...", or ""
+// when preemption would make room for the pod or some node fits. The
+// preemption dry run honours priorities but, like the rest of the
+// Simulator, knows nothing of nominated pods.
+func (d Diagnosis) PostFilterMessage() string { return d.postFilter }
 
 // Status returns the status of one node: Success if it is feasible, the
 // PreFilter rejection if there was one, or the first filter that rejected it.

@@ -25,7 +25,7 @@ func TestDiagnosisMessage(t *testing.T) {
 	assert.Empty(t, fits)
 	// Counts sort as strings: "12 ..." before "2 ...".
 	assert.Equal(t, "0/14 nodes are available: 12 Insufficient cpu, 2 node(s) had untolerated taint(s). "+
-		"preemption: 0/14 nodes are available: 14 Preemption is not helpful for scheduling.", d.Error())
+		"no new claims to deallocate, preemption: 0/14 nodes are available: 14 Preemption is not helpful for scheduling.", d.Error())
 	assert.Equal(t, map[string]int{upInsufficientCPU: 12, upTaints: 2}, d.Reasons())
 	assert.Equal(t, []string{PluginNodeResourcesFit, PluginTaintToleration}, d.UnschedulablePlugins())
 	assert.Len(t, d.Statuses(), 14)
@@ -40,7 +40,7 @@ func TestDiagnosisMessage(t *testing.T) {
 	fits, d = s.Feasible(makePod("p", req("cpu", "500m")))
 	assert.Len(t, fits, 12)
 	assert.Equal(t, "12/14 nodes are available: 2 node(s) had untolerated taint(s).", d.Error())
-	assert.Equal(t, "", d.PreemptionMessage())
+	assert.Equal(t, "", d.PostFilterMessage())
 	assert.Equal(t, Status{Code: Success}, d.Status("n00"))
 	assert.Equal(t, Error, d.Status("ghost").Code)
 }
@@ -75,7 +75,7 @@ func TestPreemptionMessage(t *testing.T) {
 		{name: "same priority: no victims",
 			nodes: []*corev1.Node{oneCPU()}, pods: []*corev1.Pod{makePod("b", on("n"), req("cpu", "1"), low)},
 			pod:  makePod("p", req("cpu", "1"), low),
-			want: "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."},
+			want: "0/1 nodes are available: 1 Insufficient cpu. no new claims to deallocate, preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."},
 		{name: "lower-priority pods make room: the scheduler nominates, no preemption message",
 			nodes: []*corev1.Node{oneCPU()}, pods: []*corev1.Pod{makePod("b", on("n"), req("cpu", "1"), low)},
 			pod:  makePod("p", req("cpu", "1"), high),
@@ -84,25 +84,25 @@ func TestPreemptionMessage(t *testing.T) {
 			nodes: []*corev1.Node{oneCPU()},
 			pods:  []*corev1.Pod{makePod("b", on("n"), req("cpu", "500m"), low), makePod("c", on("n"), req("cpu", "500m"), priority(2000))},
 			pod:   makePod("p", req("cpu", "1"), high),
-			want:  "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Insufficient cpu."},
+			want:  "0/1 nodes are available: 1 Insufficient cpu. no new claims to deallocate, preemption: 0/1 nodes are available: 1 Insufficient cpu."},
 		{name: "unresolvable nodes are not tried",
 			nodes: []*corev1.Node{oneCPU()}, pods: []*corev1.Pod{makePod("b", on("n"), req("cpu", "1"), low)},
 			pod:  makePod("p", req("cpu", "2"), high),
-			want: "0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."},
+			want: "0/1 nodes are available: 1 Insufficient cpu. no new claims to deallocate, preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."},
 		{name: "preemptionPolicy Never",
 			nodes: []*corev1.Node{oneCPU()}, pods: []*corev1.Pod{makePod("b", on("n"), req("cpu", "1"), low)},
 			pod: makePod("p", req("cpu", "1"), high, func(p *corev1.Pod) {
 				never := corev1.PreemptNever
 				p.Spec.PreemptionPolicy = &never
 			}),
-			want: "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to preemptionPolicy=Never."},
+			want: "0/1 nodes are available: 1 Insufficient cpu. no new claims to deallocate, preemption: not eligible due to preemptionPolicy=Never."},
 		{name: "a victim already terminating on the nominated node",
 			nodes: []*corev1.Node{oneCPU()},
 			pods: []*corev1.Pod{makePod("b", on("n"), req("cpu", "1"), low, terminating(), func(p *corev1.Pod) {
 				p.Status.Conditions = []corev1.PodCondition{{Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue, Reason: corev1.PodReasonPreemptionByScheduler}}
 			})},
 			pod:  makePod("p", req("cpu", "1"), high, func(p *corev1.Pod) { p.Status.NominatedNodeName = "n" }),
-			want: "0/1 nodes are available: 1 Insufficient cpu. preemption: not eligible due to a terminating pod on the nominated node."},
+			want: "0/1 nodes are available: 1 Insufficient cpu. no new claims to deallocate, preemption: not eligible due to a terminating pod on the nominated node."},
 		{name: "a host port held by a lower-priority pod",
 			nodes: []*corev1.Node{oneCPU()}, pods: []*corev1.Pod{makePod("b", on("n"), low, hostPorts(corev1.ContainerPort{ContainerPort: 80, HostPort: 80}))},
 			pod:  makePod("p", high, hostPorts(corev1.ContainerPort{ContainerPort: 80, HostPort: 80})),
@@ -110,7 +110,7 @@ func TestPreemptionMessage(t *testing.T) {
 		{name: "too many pods, all of higher priority",
 			nodes: []*corev1.Node{makeNode("n", rl("cpu", "1", "pods", "1"))}, pods: []*corev1.Pod{makePod("b", on("n"), priority(5000))},
 			pod:  makePod("p", high),
-			want: "0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."},
+			want: "0/1 nodes are available: 1 Too many pods. no new claims to deallocate, preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."},
 		{name: "an existing pod's anti-affinity, removed with it",
 			nodes: []*corev1.Node{zoned("a1", "a"), zoned("a2", "a")},
 			pods:  []*corev1.Pod{makePod("b", on("a1"), low, podLabels("app", "db"), podAntiAffinity(affinityTermOf(zoneKey, selector("app", "web"))))},
@@ -121,7 +121,7 @@ func TestPreemptionMessage(t *testing.T) {
 			pods:  []*corev1.Pod{makePod("b", on("a1"), priority(5000), podLabels("app", "db"), podAntiAffinity(affinityTermOf(zoneKey, selector("app", "web")))), makePod("c", on("a2"), low)},
 			pod:   makePod("p", high, podLabels("app", "web")),
 			want: "0/2 nodes are available: 2 node(s) didn't satisfy existing pods anti-affinity rules. " +
-				"preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 node(s) didn't satisfy existing pods anti-affinity rules."},
+				"no new claims to deallocate, preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, 1 node(s) didn't satisfy existing pods anti-affinity rules."},
 		{name: "topology spread relieved by evicting matching pods",
 			nodes: []*corev1.Node{zoned("a1", "a"), zoned("b1", "b", taints(corev1.Taint{Key: "k", Effect: corev1.TaintEffectNoSchedule}))},
 			pods:  append(webPods(map[string]int{"a1": 3}, low), webPods(map[string]int{"b1": 1}, priority(5000))...),
@@ -132,12 +132,12 @@ func TestPreemptionMessage(t *testing.T) {
 			pods:  append(append(webPods(map[string]int{"a1": 3}, priority(5000)), makePod("other", on("a2"), low)), webPods(map[string]int{"b1": 1}, priority(5000))...),
 			pod:   makePod("p", high, podLabels("app", "web"), spread(zoneSpread(1, selector("app", "web")))),
 			want: "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 node(s) didn't match pod topology spread constraints. " +
-				"preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling, 1 node(s) didn't match pod topology spread constraints."},
-		{name: "a prefilter rejection is never helped",
+				"no new claims to deallocate, preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 1 Preemption is not helpful for scheduling, 1 node(s) didn't match pod topology spread constraints."},
+		{name: "after a PreFilter rejection the DynamicResources PostFilter finds no state and preemption never runs",
 			nodes: []*corev1.Node{oneCPU()},
 			pod: makePod("p", high, requiredNodeAffinity(corev1.NodeSelectorTerm{MatchFields: []corev1.NodeSelectorRequirement{
 				expr("metadata.name", corev1.NodeSelectorOpIn, "a"), expr("metadata.name", corev1.NodeSelectorOpIn, "b")}})),
-			want: "0/1 nodes are available: pod affinity terms conflict. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling."},
+			want: "0/1 nodes are available: pod affinity terms conflict. not found"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

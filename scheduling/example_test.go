@@ -62,7 +62,7 @@ func ExampleSimulator_Feasible() {
 	// Output:
 	// fits on: [big-1]
 	// fits on: []
-	// 0/5 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient memory, 4 Insufficient cpu. preemption: 0/5 nodes are available: 2 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling.
+	// 0/5 nodes are available: 1 node(s) had untolerated taint(s), 2 Insufficient memory, 4 Insufficient cpu. no new claims to deallocate, preemption: 0/5 nodes are available: 2 No preemption victims found for incoming pod, 3 Preemption is not helpful for scheduling.
 	// NodeResourcesFit: Insufficient cpu (Unschedulable)
 }
 

@@ -13,6 +13,11 @@ import (
 // every node reports. To check many nodes, call Feasible, which does that
 // stage once.
 //
+// The pod's status.nominatedNodeName is honoured as the scheduler honours
+// it: that node is checked with every filter even when matchFields leave it
+// out, and the plugin that rejects it is named in the other left-out nodes'
+// "node(s) didn't satisfy plugin(s) [...]".
+//
 // A node that is not in the snapshot, or a nil pod, gives an Error status.
 func (s *Simulator) Filter(pod *corev1.Pod, nodeName string) Status {
 	if pod == nil {
@@ -47,7 +52,7 @@ func (s *Simulator) Feasible(pod *corev1.Pod) ([]string, Diagnosis) {
 	if !pc.rejected.IsSuccess() {
 		d.preFilter = pc.rejected
 		if pc.rejected.Code != Error {
-			d.postFilter = s.preemptionMessage(pc, &d)
+			d.postFilter = s.postFilterMessage(pc, &d)
 		}
 		return nil, d
 	}
@@ -66,7 +71,7 @@ func (s *Simulator) Feasible(pod *corev1.Pod) ([]string, Diagnosis) {
 		}
 	}
 	if d.feasible == 0 {
-		d.postFilter = s.preemptionMessage(pc, &d)
+		d.postFilter = s.postFilterMessage(pc, &d)
 	}
 	return names, d
 }
@@ -78,7 +83,7 @@ func (pc *podContext) check(i int32, victims []int32) verdict {
 	s := pc.s
 	n := &s.nodes[i]
 	pod := pc.pod
-	if pc.allowed != nil && !pc.allowed[i] {
+	if pc.allowed != nil && !pc.allowed[i] && i != pc.nominated {
 		return reject(vNarrowed, 0, true)
 	}
 	if n.unschedulable && !pc.toleratesUnschedulable {

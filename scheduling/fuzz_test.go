@@ -8,6 +8,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
+
+	"github.com/kubeprim/kubeprim/internal/testutil/schedgen"
 )
 
 // FuzzNodeAffinity checks the compiled node affinity against
@@ -75,7 +77,7 @@ func FuzzPodSelectors(f *testing.F) {
 		}
 		sel := &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: key, Operator: metav1.LabelSelectorOperator(op), Values: vals}}}
 		rng := rand.New(rand.NewPCG(uint64(where), 7))
-		c := randomCluster(rng)
+		c := schedgen.RandomCluster(rng)
 		pod := makePod("incoming", podLabels("app", "web", "tier", "front"))
 		term := corev1.PodAffinityTerm{TopologyKey: topologyKey, LabelSelector: sel}
 		switch where % 5 {
@@ -86,7 +88,7 @@ func FuzzPodSelectors(f *testing.F) {
 		case 2:
 			podAntiAffinity(term)(pod)
 		case 3:
-			c.pods = append(c.pods, makePod("guard", on(c.nodes[0].Name), podAntiAffinity(term)))
+			c.Pods = append(c.Pods, makePod("guard", on(c.Nodes[0].Name), podAntiAffinity(term)))
 		case 4:
 			affinity(&corev1.Affinity{PodAffinity: &corev1.PodAffinity{PreferredDuringSchedulingIgnoredDuringExecution: []corev1.WeightedPodAffinityTerm{{Weight: 1, PodAffinityTerm: term}}}})(pod)
 		}
@@ -101,27 +103,27 @@ func FuzzClusters(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, a, b uint64) {
 		rng := rand.New(rand.NewPCG(a, b))
-		c := randomCluster(rng)
-		checkAgainstOracle(t, c, randomIncomingPod(rng))
+		c := schedgen.RandomCluster(rng)
+		checkAgainstOracle(t, c, schedgen.RandomPod(rng))
 	})
 }
 
-func checkAgainstOracle(t *testing.T, c cluster, pod *corev1.Pod) {
+func checkAgainstOracle(t *testing.T, c schedgen.Cluster, pod *corev1.Pod) {
 	t.Helper()
-	s, err := NewSimulator(c.nodes, c.pods)
+	s, err := NewSimulator(c.Nodes, c.Pods)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetNamespaces(c.namespaces); err != nil {
+	if err := s.SetNamespaces(c.Namespaces); err != nil {
 		t.Fatal(err)
 	}
-	o := newOracle(c.nodes, c.pods, c.namespaces)
+	o := newOracle(c.Nodes, c.Pods, c.Namespaces)
 	fits, d := s.Feasible(pod)
 	feasible := map[string]bool{}
 	for _, n := range fits {
 		feasible[n] = true
 	}
-	for _, n := range c.nodes {
+	for _, n := range c.Nodes {
 		got := normalize(s.Filter(pod, n.Name))
 		if want := normalize(o.filter(pod, n.Name)); !equalStatus(got, want) {
 			t.Fatalf("node %s: Filter = %v, oracle %v", n.Name, got, want)

@@ -164,7 +164,7 @@ func TestInterPodMalformedTerms(t *testing.T) {
 	require.Len(t, st.Reasons, 1)
 	assert.Equal(t, `parsing pod: requiredAffinityTerms: "Bogus" is not a valid label selector operator`, st.Reasons[0])
 	_, d := s.Feasible(pod)
-	assert.Equal(t, `0/2 nodes are available: parsing pod: requiredAffinityTerms: "Bogus" is not a valid label selector operator. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.`, d.Error())
+	assert.Equal(t, `0/2 nodes are available: parsing pod: requiredAffinityTerms: "Bogus" is not a valid label selector operator. not found`, d.Error())
 
 	// A malformed preferred term rejects the pod too.
 	pref := makePod("p", affinity(&corev1.Affinity{PodAntiAffinity: &corev1.PodAntiAffinity{

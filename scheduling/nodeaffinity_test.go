@@ -84,17 +84,17 @@ func TestNodeAffinityMessages(t *testing.T) {
 	conflict := makePod("p", requiredNodeAffinity(corev1.NodeSelectorTerm{MatchFields: []corev1.NodeSelectorRequirement{
 		expr("metadata.name", corev1.NodeSelectorOpIn, "n"), expr("metadata.name", corev1.NodeSelectorOpIn, "m")}}))
 	_, d := s.Feasible(conflict)
-	assert.Equal(t, "0/3 nodes are available: pod affinity terms conflict. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", d.Error())
+	assert.Equal(t, "0/3 nodes are available: pod affinity terms conflict. not found", d.Error())
 
 	ghost := makePod("p", requiredNodeAffinity(corev1.NodeSelectorTerm{MatchFields: []corev1.NodeSelectorRequirement{
 		expr("metadata.name", corev1.NodeSelectorOpIn, "ghost")}}))
 	_, d = s.Feasible(ghost)
-	assert.Equal(t, "0/3 nodes are available: 3 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", d.Error())
+	assert.Equal(t, "0/3 nodes are available: 3 node(s) didn't satisfy plugin(s) [NodeAffinity]. no new claims to deallocate, preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", d.Error())
 
 	narrowed := makePod("p", nodeSelector("zone", "x"), requiredNodeAffinity(corev1.NodeSelectorTerm{MatchFields: []corev1.NodeSelectorRequirement{
 		expr("metadata.name", corev1.NodeSelectorOpIn, "n")}}))
 	_, d = s.Feasible(narrowed)
-	assert.Equal(t, "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", d.Error())
+	assert.Equal(t, "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]. no new claims to deallocate, preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", d.Error())
 }
 
 // TestNodeAffinityAgreesWithComponentHelpers checks the compiled matcher
@@ -170,4 +170,25 @@ func randomNodeAffinityPod(rng *rand.Rand) *corev1.Pod {
 		RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{NodeSelectorTerms: terms},
 	}}
 	return p
+}
+
+// TestNominatedNodeAndNarrowing: the scheduler checks a pod's nominated
+// node first with every filter, even outside the matchFields list, and the
+// plugin rejecting it joins the list in the other nodes' message.
+func TestNominatedNodeAndNarrowing(t *testing.T) {
+	nodes := []*corev1.Node{
+		makeNode("n", std()),
+		makeNode("m", std(), taints(corev1.Taint{Key: "k", Effect: corev1.TaintEffectNoSchedule})),
+		makeNode("o", std()),
+	}
+	s, err := NewSimulator(nodes, nil)
+	require.NoError(t, err)
+	pod := makePod("p", requiredNodeAffinity(corev1.NodeSelectorTerm{MatchFields: []corev1.NodeSelectorRequirement{
+		expr("metadata.name", corev1.NodeSelectorOpIn, "n")}}), nodeSelector("zone", "x"),
+		func(p *corev1.Pod) { p.Status.NominatedNodeName = "m" })
+	assert.Equal(t, rejected(UnschedulableAndUnresolvable, PluginTaintToleration, upTaints), s.Filter(pod, "m"))
+	assert.Equal(t, rejected(UnschedulableAndUnresolvable, PluginNodeAffinity, "node(s) didn't satisfy plugin(s) [NodeAffinity TaintToleration]"), s.Filter(pod, "o"))
+	_, d := s.Feasible(pod)
+	assert.Equal(t, "0/3 nodes are available: 1 node(s) didn't match Pod's node affinity/selector, 1 node(s) didn't satisfy plugin(s) [NodeAffinity TaintToleration], "+
+		"1 node(s) had untolerated taint(s). no new claims to deallocate, preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.", d.Error())
 }

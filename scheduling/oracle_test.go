@@ -9,6 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/util/version"
+	ndf "k8s.io/component-helpers/nodedeclaredfeatures"
 	resourcehelper "k8s.io/component-helpers/resource"
 	corev1helpers "k8s.io/component-helpers/scheduling/corev1"
 	"k8s.io/component-helpers/scheduling/corev1/nodeaffinity"
@@ -94,6 +96,13 @@ func allMatch(terms []oracleTerm, p *corev1.Pod) bool {
 
 // filter returns the status of pod on the named node.
 func (o *oracle) filter(pod *corev1.Pod, nodeName string) Status {
+	return o.filterNode(pod, nodeName, false)
+}
+
+// filterNode is filter; ignoreNarrowing checks the node with every filter
+// even when the NodeAffinity PreFilter left it out, as the scheduler checks
+// a pod's nominated node (findNodesThatFitPod, evaluateNominatedNode).
+func (o *oracle) filterNode(pod *corev1.Pod, nodeName string, ignoreNarrowing bool) Status {
 	logger := logr.Discard()
 	req := nodeaffinity.GetRequiredNodeAffinity(pod)
 
@@ -300,8 +309,19 @@ func (o *oracle) filter(pod *corev1.Pod, nodeName string) Status {
 			node = n
 		}
 	}
-	if allowed != nil && !allowed[nodeName] {
-		return Status{Code: UnschedulableAndUnresolvable, Plugin: PluginNodeAffinity, Reasons: []string{"node(s) didn't satisfy plugin(s) [NodeAffinity]"}}
+	if allowed != nil && !allowed[nodeName] && !ignoreNarrowing && nodeName != pod.Status.NominatedNodeName {
+		// The nominated node is checked first; the plugin that rejects it
+		// lands in the set this message lists.
+		plugins := []string{PluginNodeAffinity}
+		for _, n := range o.nodes {
+			if n.Name == pod.Status.NominatedNodeName {
+				if st := o.filterNode(pod, n.Name, true); st.IsRejected() && st.Plugin != PluginNodeAffinity {
+					plugins = append(plugins, st.Plugin)
+				}
+			}
+		}
+		sort.Strings(plugins)
+		return Status{Code: UnschedulableAndUnresolvable, Plugin: PluginNodeAffinity, Reasons: []string{fmt.Sprintf("node(s) didn't satisfy plugin(s) %v", plugins)}}
 	}
 	if node.Spec.Unschedulable && !corev1helpers.TolerationsTolerateTaint(logger, pod.Spec.Tolerations, &corev1.Taint{Key: corev1.TaintNodeUnschedulable, Effect: corev1.TaintEffectNoSchedule}, false) {
 		return Status{Code: UnschedulableAndUnresolvable, Plugin: PluginNodeUnschedulable, Reasons: []string{"node(s) were unschedulable"}}
@@ -362,6 +382,12 @@ func (o *oracle) filter(pod *corev1.Pod, nodeName string) Status {
 	for k, v := range node.Labels {
 		if existing[topoPair{k, v}] > 0 {
 			return Status{Code: Unschedulable, Plugin: PluginInterPodAffinity, Reasons: []string{"node(s) didn't satisfy existing pods anti-affinity rules"}}
+		}
+	}
+	features, err := ndf.DefaultFramework.InferForPodScheduling(&ndf.PodInfo{Spec: &pod.Spec}, version.MustParse("1.36.3"))
+	if err == nil && !features.IsEmpty() {
+		if ok, _ := features.IsSubset(ndf.DefaultFramework.TryMap(node.Status.DeclaredFeatures)); !ok {
+			return Status{Code: UnschedulableAndUnresolvable, Plugin: PluginNodeDeclaredFeatures, Reasons: []string{"node(s) didn't match Pod's required features"}}
 		}
 	}
 	return Status{Code: Success}

@@ -26,8 +26,12 @@ type podContext struct {
 	rejected Status
 
 	// allowed is set when the NodeAffinity PreFilter narrowed the nodes (node
-	// names in matchFields); nodes outside it fail with reasonNarrowed.
-	allowed []bool
+	// names in matchFields); nodes outside it fail with narrowedReason, except
+	// the pod's nominated node, which the scheduler checks first, with every
+	// filter, whatever the list says.
+	allowed        []bool
+	nominated      int32
+	narrowedReason string
 
 	toleratesUnschedulable bool
 	taintOK                []bool
@@ -45,7 +49,10 @@ type podContext struct {
 // order, stopping where the scheduler stops: at the first
 // UnschedulableAndUnresolvable or Error.
 func (s *Simulator) newPodContext(pod *corev1.Pod) *podContext {
-	pc := &podContext{s: s, pod: pod}
+	pc := &podContext{s: s, pod: pod, nominated: -1}
+	if i, ok := s.nodeIndex[pod.Status.NominatedNodeName]; ok && pod.Status.NominatedNodeName != "" {
+		pc.nominated = i
+	}
 	pc.toleratesUnschedulable = toleratesUnschedulable(pod.Spec.Tolerations)
 	pc.taintOK = make([]bool, len(s.taintSets))
 	for i, set := range s.taintSets {
@@ -107,6 +114,16 @@ func (s *Simulator) newPodContext(pod *corev1.Pod) *podContext {
 	}
 	if !reqs.IsEmpty() {
 		pc.features = &reqs
+	}
+
+	if pc.allowed != nil {
+		plugins := []string{PluginNodeAffinity}
+		if pc.nominated >= 0 {
+			if v := pc.check(pc.nominated, nil); v != vPass {
+				plugins = append(plugins, pluginNames[v.plugin()])
+			}
+		}
+		pc.narrowedReason = narrowedReason(plugins...)
 	}
 	return pc
 }

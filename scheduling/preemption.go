@@ -13,6 +13,33 @@ const (
 	reasonPreemptionUseless = "Preemption is not helpful for scheduling"
 )
 
+// postFilterMessage is what the PostFilter plugins add to the
+// FailedScheduling message when no node fits (RunPostFilterPlugins joins the
+// reasons of the plugins that fail, until one succeeds or errs).
+//
+// DynamicResources runs first. It reads the state its PreFilter wrote; when
+// an earlier PreFilter rejected the pod, that PreFilter never ran, reading
+// fails with the framework's ErrNotFound, and that Error ends the PostFilter
+// stage with the message "not found". Otherwise the pod has no resource
+// claims (the Simulator models none) and the plugin answers "no new claims
+// to deallocate". DefaultPreemption follows; on success (a node would fit
+// after evictions) the whole PostFilter message is empty.
+func (s *Simulator) postFilterMessage(pc *podContext, d *Diagnosis) string {
+	if pc.rejected.IsRejected() {
+		return errNotFound
+	}
+	preemption := s.preemptionMessage(pc, d)
+	if preemption == "" {
+		return ""
+	}
+	return reasonNoClaims + ", " + preemption
+}
+
+const (
+	errNotFound    = "not found"
+	reasonNoClaims = "no new claims to deallocate"
+)
+
 // preemptionMessage is what the DefaultPreemption PostFilter adds to the
 // FailedScheduling message when no node fits (Evaluator.Preempt): a reason
 // the pod may not preempt, or, when no node would fit the pod even after

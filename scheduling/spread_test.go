@@ -129,7 +129,7 @@ func TestSpreadMessage(t *testing.T) {
 	// a1 and b1 are Unschedulable but hold only pods of the same priority.
 	assert.Equal(t, "0/4 nodes are available: 1 node(s) didn't match pod topology spread constraints (missing required label), "+
 		"1 node(s) had untolerated taint(s), 2 node(s) didn't match pod topology spread constraints. "+
-		"preemption: 0/4 nodes are available: 2 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.", d.Error())
+		"no new claims to deallocate, preemption: 0/4 nodes are available: 2 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.", d.Error())
 }
 
 func TestSpreadMalformedSelector(t *testing.T) {

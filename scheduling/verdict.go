@@ -1,6 +1,9 @@
 package scheduling
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // verdict is the outcome of checking one node, packed into a word so that
 // Feasible records it without allocating: zero passes; otherwise the low
@@ -81,7 +84,6 @@ var reasonsOf = [...][]string{
 	vPodTopologySpread:    {reasonSpread, reasonSpreadMissingLabel},
 	vInterPodAffinity:     {"", reasonPodAffinity, reasonPodAntiAffinity, reasonExistingAntiAffinity},
 	vNodeDeclaredFeatures: {reasonDeclaredFeatures},
-	vNarrowed:             {reasonNarrowed},
 }
 
 const (
@@ -90,9 +92,15 @@ const (
 	reasonDeclaredFeatures = "node(s) didn't match Pod's required features"
 )
 
-// reasonNarrowed is the framework's status for the nodes a PreFilter's node
-// list leaves out; NodeAffinity is the only default plugin that returns one.
-var reasonNarrowed = fmt.Sprintf("node(s) didn't satisfy plugin(s) %v", []string{PluginNodeAffinity})
+// narrowedReason is the framework's status for the nodes a PreFilter's node
+// list leaves out, naming the plugins that returned a list (NodeAffinity is
+// the only default one) and, because the scheduler records them in the same
+// set before it writes this message, the plugin that rejected the pod's
+// nominated node.
+func narrowedReason(plugins ...string) string {
+	slices.Sort(plugins)
+	return fmt.Sprintf("node(s) didn't satisfy plugin(s) %v", slices.Compact(plugins))
+}
 
 // status spells out a verdict for node i.
 func (pc *podContext) status(v verdict, i int32) Status {
@@ -103,8 +111,12 @@ func (pc *podContext) status(v verdict, i int32) Status {
 	if v&verdictUnresolvable != 0 {
 		st.Code = UnschedulableAndUnresolvable
 	}
-	if v.plugin() == vNodeResourcesFit {
+	switch v.plugin() {
+	case vNodeResourcesFit:
 		st.Reasons = pc.fitReasons(v.fitMask(), i)
+		return st
+	case vNarrowed:
+		st.Reasons = []string{pc.narrowedReason}
 		return st
 	}
 	st.Reasons = []string{reasonsOf[v.plugin()][v.reason()]}
