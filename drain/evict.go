@@ -5,6 +5,7 @@ import (
 	"errors"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -21,11 +22,22 @@ type podTask struct {
 	ref   PodRef
 	grace *int64
 
+	// admitted is closed once the pod has asked for admission the first
+	// time (or ended without asking).
+	admitted     chan struct{}
+	admittedOnce sync.Once
+
 	attempts     int
 	blocked      time.Duration
 	blockedSince time.Time
 	blockedBy    []string
 	lastMessage  string
+}
+
+func (t *podTask) markAdmitted() {
+	if t.admitted != nil {
+		t.admittedOnce.Do(func() { close(t.admitted) })
+	}
 }
 
 // taskResult is how a pod's task ended.
@@ -59,10 +71,12 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 		}
 		if pod.DeletionTimestamp != nil {
 			// Someone else is deleting it; it will be gone without us.
+			t.markAdmitted()
 			return t.waitGone(ctx, OutcomeGone, false)
 		}
 
 		verdict := r.budgets.admit(pod, probe)
+		t.markAdmitted()
 		probe = false
 		if !verdict.allowed {
 			t.block(verdict.blocking, verdict.message, time.Now().Add(verdict.fallback))

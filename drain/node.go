@@ -158,7 +158,7 @@ func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context, watches *sync.Wa
 		switch p.Action {
 		case ActionSkip:
 			r.rec.pod(ref, func(pr *PodReport) { pr.Outcome, pr.Reason = OutcomeSkipped, p.Reason })
-			r.events.emit(Event{Type: EventSkipped, Node: n.name, Pod: ref, Message: string(p.Reason) + ": " + p.Message})
+			r.events.emit(Event{Type: EventSkipped, Node: n.name, Pod: ref, Message: p.Message})
 		case ActionBlocked:
 			if p.Reason == ReasonBudget || p.Reason == ReasonMultipleBudgets {
 				// The budgets decide at eviction time.
@@ -243,7 +243,15 @@ func (n *nodeRun) runTiers(ctx context.Context, tasks []*podTask) []*podTask {
 		results := make([]taskResult, len(byTier[tier]))
 		var wg sync.WaitGroup
 		for j, t := range byTier[tier] {
-			wg.Go(func() { results[j] = t.start(ctx) })
+			// Each pod makes its first request for admission before the
+			// next one starts, so that pods of one budget go in the plan's
+			// order (the plan says which of them wait).
+			t.admitted = make(chan struct{})
+			wg.Go(func() {
+				defer t.markAdmitted()
+				results[j] = t.start(ctx)
+			})
+			<-t.admitted
 		}
 		wg.Wait()
 		for j, res := range results {
@@ -264,6 +272,9 @@ func (n *nodeRun) hasFailed() bool {
 // start runs one pod's task according to its action.
 func (t *podTask) start(ctx context.Context) taskResult {
 	t.node.run.rec.pod(t.ref, func(p *PodReport) { p.Started = time.Now() })
+	if t.plan.Action != ActionEvict {
+		t.markAdmitted()
+	}
 	switch t.plan.Action {
 	case ActionWait:
 		return t.waitGone(ctx, OutcomeGone, false)
