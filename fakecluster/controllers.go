@@ -249,9 +249,11 @@ func (c *Cluster) placeUnplacedLocked() {
 	}
 	sort.Slice(keys, func(i, j int) bool { return keys[i].String() < keys[j].String() })
 	for _, k := range keys {
-		obj, ok := c.getLocked(podsResource, k.Namespace, k.Name)
+		// The tracker, not the history: a pod created in this very pass is
+		// not absorbed yet.
+		obj, err := c.tracker.Get(podsResource, k.Namespace, k.Name)
 		pod, _ := obj.(*corev1.Pod)
-		if !ok || pod.Spec.NodeName != "" || pod.DeletionTimestamp != nil {
+		if err != nil || pod.Spec.NodeName != "" || pod.DeletionTimestamp != nil {
 			delete(c.unplaced, k)
 			continue
 		}
