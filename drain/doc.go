@@ -40,8 +40,7 @@
 // for on one watch of the node's pods, not by a GET per pod per second.
 // Nothing is ever deleted when it could be evicted: deletion happens only
 // when a Filter asks for it or when the TimeoutForceDelete policy applies,
-// always with a UID precondition and never with a zero grace period unless
-// asked.
+// always with a UID precondition and never with a zero grace period.
 //
 // # What it does not do
 //

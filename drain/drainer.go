@@ -156,7 +156,7 @@ func (r *run) drain(ctx context.Context, nodeNames []string) error {
 	errs := make([]error, len(nodes))
 	for i, node := range nodes {
 		g.Go(func() error {
-			errs[i] = r.drainNode(ctx, watchCtx, node.Name, cordoned[i], &watches)
+			errs[i] = r.drainNode(ctx, watchCtx, node.Name, cordoned[i])
 			return nil
 		})
 	}

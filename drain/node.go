@@ -90,7 +90,7 @@ func (n *nodeRun) release() {
 }
 
 // drainNode drains one cordoned node and records the outcome.
-func (r *run) drainNode(ctx, watchCtx context.Context, name string, cordonedByUs bool, watches *sync.WaitGroup) error {
+func (r *run) drainNode(ctx, watchCtx context.Context, name string, cordonedByUs bool) error {
 	started := time.Now()
 	r.rec.node(name, func(n *NodeReport) { n.Started = started })
 	n := &nodeRun{run: r, name: name, pods: r.newPodMirror(name)}
@@ -104,7 +104,7 @@ func (r *run) drainNode(ctx, watchCtx context.Context, name string, cordonedByUs
 	}
 	defer cancel()
 
-	drained, err := n.drain(ctx, nodeCtx, watchCtx, watches)
+	drained, err := n.drain(ctx, nodeCtx, watchCtx)
 	if err != nil && r.opts.UncordonOnFailure && cordonedByUs {
 		err = errors.Join(err, r.uncordon(ctx, name))
 	}
@@ -132,7 +132,7 @@ func (r *run) drainNode(ctx, watchCtx context.Context, name string, cordonedByUs
 
 // drain runs the tiers. nodeCtx carries the node's deadline, ctx the
 // caller's; the pod watch lives on watchCtx until drain returns.
-func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context, watches *sync.WaitGroup) (bool, error) {
+func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context) (bool, error) {
 	r := n.run
 	if err := n.pods.sync(nodeCtx); err != nil {
 		return false, err
@@ -140,11 +140,9 @@ func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context, watches *sync.Wa
 	podCtx, stopPods := context.WithCancel(watchCtx)
 	var podWatch sync.WaitGroup
 	podWatch.Go(func() { n.pods.run(podCtx) })
-	watches.Add(1)
 	defer func() {
 		stopPods()
 		podWatch.Wait()
-		watches.Done()
 	}()
 
 	plan := r.planPods(n.name, n.pods.snapshot())

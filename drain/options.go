@@ -66,8 +66,9 @@ type Options struct {
 	// means no bound.
 	MaxConcurrentEvictionsPerNode int
 
-	// Timeout bounds the drain of each node, counted from the moment its pods
-	// are listed. Zero means no deadline other than the context's.
+	// Timeout bounds the drain of each node, counted from the start of its
+	// drain, once every node is cordoned. Zero means no deadline other than
+	// the context's.
 	Timeout time.Duration
 
 	// OnTimeout says what happens to the pods still on a node when Timeout
