@@ -38,6 +38,9 @@ type Simulator struct {
 	// taintSets are the distinct lists of NoSchedule and NoExecute taints
 	// among the nodes; each node points at one (or none).
 	taintSets [][]corev1.Taint
+	// preferSets are the distinct lists of PreferNoSchedule taints, which
+	// only scoring reads.
+	preferSets [][]corev1.Taint
 
 	pods []podInfo
 
@@ -47,6 +50,20 @@ type Simulator struct {
 	antiGroups     []*antiGroup
 	antiGroupIndex map[uint64][]int32
 	hashSeed       maphash.Seed
+
+	// scoreGroups gather the bound pods' affinity terms that inter-pod
+	// affinity scoring reads (required affinity, preferred affinity and
+	// anti-affinity), by identical term and weight, as antiGroups do.
+	scoreGroups     []*scoreGroup
+	scoreGroupIndex map[uint64][]int32
+
+	// workloads are the Services and controllers SetWorkloads was given, for
+	// the default topology spreading of scoring.
+	workloads *workloadIndex
+
+	// images are the nodes' images by name; built on first use.
+	imageOnce sync.Once
+	images    map[string]*imageState
 
 	// namespaces are the labels of each namespace SetNamespaces was given;
 	// namespaceSelectors are resolved against them.
@@ -72,6 +89,9 @@ type nodeInfo struct {
 	// taintSet indexes Simulator.taintSets; -1 when the node has no
 	// NoSchedule or NoExecute taint.
 	taintSet int32
+	// preferSet indexes Simulator.preferSets; -1 when the node has no
+	// PreferNoSchedule taint.
+	preferSet int32
 
 	allowedPods int64
 	allocCPU    int64
@@ -112,6 +132,9 @@ type podInfo struct {
 	// one entry per term; nil when the pod has none or one fails to parse
 	// (the scheduler then ignores all of them).
 	antiGroups []int32
+	// scoreGroups are the groups of the pod's scoring affinity terms, one
+	// entry per term.
+	scoreGroups []int32
 }
 
 // NewSimulator builds a snapshot of nodes and of the pods bound to them.
@@ -127,15 +150,17 @@ type podInfo struct {
 // cluster. Pods are counted as given: a pod listed twice counts twice.
 func NewSimulator(nodes []*corev1.Node, pods []*corev1.Pod) (*Simulator, error) {
 	s := &Simulator{
-		nodes:          make([]nodeInfo, 0, len(nodes)),
-		nodeIndex:      make(map[string]int32, len(nodes)),
-		scalarIndex:    map[corev1.ResourceName]int32{},
-		antiGroupIndex: map[uint64][]int32{},
-		hashSeed:       maphash.MakeSeed(),
-		topo:           map[string]*topologyKey{},
+		nodes:           make([]nodeInfo, 0, len(nodes)),
+		nodeIndex:       make(map[string]int32, len(nodes)),
+		scalarIndex:     map[corev1.ResourceName]int32{},
+		antiGroupIndex:  map[uint64][]int32{},
+		scoreGroupIndex: map[uint64][]int32{},
+		hashSeed:        maphash.MakeSeed(),
+		topo:            map[string]*topologyKey{},
 	}
 	var errs []error
 	taintSetIndex := map[string]int32{}
+	preferSetIndex := map[string]int32{}
 	emptyFeatures := ndf.DefaultFramework.NewFeatureSet()
 	for i, node := range nodes {
 		if node == nil {
@@ -157,7 +182,8 @@ func NewSimulator(nodes []*corev1.Node, pods []*corev1.Pod) (*Simulator, error) 
 			labels:        node.Labels,
 			fields:        fields.Set{"metadata.name": node.Name},
 			unschedulable: node.Spec.Unschedulable,
-			taintSet:      internTaintSet(&s.taintSets, taintSetIndex, node.Spec.Taints),
+			taintSet:      internTaintSet(&s.taintSets, taintSetIndex, node.Spec.Taints, doNotSchedule),
+			preferSet:     internTaintSet(&s.preferSets, preferSetIndex, node.Spec.Taints, preferNoSchedule),
 			declared:      emptyFeatures,
 		}
 		if len(node.Status.DeclaredFeatures) > 0 {
@@ -320,6 +346,7 @@ func (s *Simulator) addPod(pod *corev1.Pod, node int32) int32 {
 		p.requests.scalars[i].index = s.internScalarName(p.requests.scalars[i].name)
 	}
 	p.antiGroups = s.groupAntiAffinity(pod, node)
+	p.scoreGroups = s.groupScoreTerms(pod, node)
 	s.pods = append(s.pods, p)
 	s.chargeNode(id, 1)
 	s.nodes[node].pods = append(s.nodes[node].pods, id)
