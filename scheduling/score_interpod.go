@@ -21,6 +21,8 @@ type scoreGroup struct {
 	raw       *corev1.PodAffinityTerm
 	namespace string
 	weight    int64
+	// hash is the group's key in scoreGroupIndex.
+	hash uint64
 
 	term     affinityTerm
 	parseErr bool
@@ -82,7 +84,7 @@ func (s *Simulator) scoreGroupOf(pod *corev1.Pod, t *corev1.PodAffinityTerm, wei
 		}
 	}
 	raw := *t // the caller's term may be a copy that does not outlive the call
-	g := &scoreGroup{raw: &raw, namespace: pod.Namespace, weight: weight, nodes: map[int32]int32{}}
+	g := &scoreGroup{raw: &raw, namespace: pod.Namespace, weight: weight, hash: h, nodes: map[int32]int32{}}
 	if parsed, err := newAffinityTerm(pod, t); err != nil {
 		g.parseErr = true
 	} else {

@@ -73,6 +73,10 @@ type Simulator struct {
 	labelOnce  sync.Once
 	labelIndex *podLabelIndex
 
+	// podKeys finds bound pods by namespace and name; built on first use by
+	// Assign or Remove.
+	podKeys map[podKey][]int32
+
 	// topology interns node label values per key; filled on first use of a
 	// key.
 	topoMu sync.Mutex
@@ -135,6 +139,10 @@ type podInfo struct {
 	// scoreGroups are the groups of the pod's scoring affinity terms, one
 	// entry per term.
 	scoreGroups []int32
+	// groupMarks are the numbers of anti-affinity and score groups before
+	// the pod was added: the groups from there on are the pod's own, and go
+	// when it is removed as the last pod.
+	groupMarks [2]int32
 }
 
 // NewSimulator builds a snapshot of nodes and of the pods bound to them.
@@ -345,6 +353,7 @@ func (s *Simulator) addPod(pod *corev1.Pod, node int32) int32 {
 	for i := range p.requests.scalars {
 		p.requests.scalars[i].index = s.internScalarName(p.requests.scalars[i].name)
 	}
+	p.groupMarks = [2]int32{int32(len(s.antiGroups)), int32(len(s.scoreGroups))}
 	p.antiGroups = s.groupAntiAffinity(pod, node)
 	p.scoreGroups = s.groupScoreTerms(pod, node)
 	s.pods = append(s.pods, p)
