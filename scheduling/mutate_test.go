@@ -34,8 +34,8 @@ func stateOf(s *Simulator) snapshotState {
 	var st snapshotState
 	for i := range s.nodes {
 		n := &s.nodes[i]
-		st.Nodes = append(st.Nodes, fmt.Sprintf("%s req=%d/%d/%d nonzero=%d/%d pods=%v ports=%v unschedulable=%v",
-			n.name, n.reqCPU, n.reqMemory, n.reqEph, n.nonZeroCPU, n.nonZeroMemory, n.pods, n.ports, n.unschedulable))
+		st.Nodes = append(st.Nodes, fmt.Sprintf("%s req=%d/%d/%d nonzero=%d/%d pods=%v ports=%v unschedulable=%v taints=%d",
+			n.name, n.reqCPU, n.reqMemory, n.reqEph, n.nonZeroCPU, n.nonZeroMemory, n.pods, n.ports, n.unschedulable, n.taintSet))
 	}
 	st.Scalars = map[string]string{}
 	width := len(s.scalarNames)

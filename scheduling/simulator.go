@@ -37,7 +37,8 @@ type Simulator struct {
 
 	// taintSets are the distinct lists of NoSchedule and NoExecute taints
 	// among the nodes; each node points at one (or none).
-	taintSets [][]corev1.Taint
+	taintSets     [][]corev1.Taint
+	taintSetIndex map[string]int32
 	// preferSets are the distinct lists of PreferNoSchedule taints, which
 	// only scoring reads.
 	preferSets [][]corev1.Taint
@@ -167,7 +168,7 @@ func NewSimulator(nodes []*corev1.Node, pods []*corev1.Pod) (*Simulator, error) 
 		topo:            map[string]*topologyKey{},
 	}
 	var errs []error
-	taintSetIndex := map[string]int32{}
+	s.taintSetIndex = map[string]int32{}
 	preferSetIndex := map[string]int32{}
 	emptyFeatures := ndf.DefaultFramework.NewFeatureSet()
 	for i, node := range nodes {
@@ -190,7 +191,7 @@ func NewSimulator(nodes []*corev1.Node, pods []*corev1.Pod) (*Simulator, error) 
 			labels:        node.Labels,
 			fields:        fields.Set{"metadata.name": node.Name},
 			unschedulable: node.Spec.Unschedulable,
-			taintSet:      internTaintSet(&s.taintSets, taintSetIndex, node.Spec.Taints, doNotSchedule),
+			taintSet:      internTaintSet(&s.taintSets, s.taintSetIndex, node.Spec.Taints, doNotSchedule),
 			preferSet:     internTaintSet(&s.preferSets, preferSetIndex, node.Spec.Taints, preferNoSchedule),
 			declared:      emptyFeatures,
 		}
