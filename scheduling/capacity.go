@@ -55,7 +55,7 @@ func (s *Simulator) Capacity(pod *corev1.Pod) (CapacityResult, error) {
 	if independentCopies(s, replica) {
 		// The shape cache also runs the scoring stage: a pod whose scoring
 		// fails is never placed, so fits 0 times.
-		if c := s.newShapeCache(replica); c != nil {
+		if c := s.newShapeCache(replica, nil); c != nil {
 			for i, v := range c.verdicts {
 				if v == vPass {
 					counts[i] = int(c.pc.copiesFit(int32(i)))

@@ -87,6 +87,8 @@ func (s *Simulator) Place(pods []*corev1.Pod) PlaceResult {
 type placer struct {
 	s     *Simulator
 	cache *shapeCache
+	// spare is a discarded cache whose per-node slices the next one reuses.
+	spare *shapeCache
 }
 
 func (s *Simulator) newPlacer() *placer { return &placer{s: s} }
@@ -95,14 +97,17 @@ func (s *Simulator) newPlacer() *placer { return &placer{s: s} }
 func (p *placer) place(pod *corev1.Pod) (int32, int64, error) {
 	s := p.s
 	if p.cache == nil || !sameShape(p.cache.pod, pod) {
-		p.cache = s.newShapeCache(pod)
+		if p.cache != nil {
+			p.spare = p.cache
+		}
+		p.cache = s.newShapeCache(pod, p.spare)
 	}
 	if c := p.cache; c != nil {
 		if k := c.best(); k >= 0 {
 			s.bind(pod, k)
 			score := c.totals[k]
 			if !c.update(k) {
-				p.cache = nil
+				p.spare, p.cache = c, nil
 			}
 			return k, score, nil
 		}
@@ -133,8 +138,8 @@ type shapeCache struct {
 // the shape does not qualify: binding a copy must change no other node's
 // verdict or score, so the pod may have no pod affinity or anti-affinity
 // (required or preferred), no topology spreading (hard, soft or default),
-// and no nominated node.
-func (s *Simulator) newShapeCache(pod *corev1.Pod) *shapeCache {
+// and no nominated node. It reuses reuse's slices, if given.
+func (s *Simulator) newShapeCache(pod *corev1.Pod, reuse *shapeCache) *shapeCache {
 	if a := pod.Spec.Affinity; a != nil && (a.PodAffinity != nil || a.PodAntiAffinity != nil) {
 		return nil
 	}
@@ -145,8 +150,13 @@ func (s *Simulator) newShapeCache(pod *corev1.Pod) *shapeCache {
 	if !pc.rejected.IsSuccess() || pc.spread != nil {
 		return nil
 	}
-	c := &shapeCache{pod: pod, pc: pc, verdicts: make([]verdict, len(s.nodes)),
-		raw: make([]rawScores, len(s.nodes)), totals: make([]int64, len(s.nodes))}
+	c := &shapeCache{pod: pod, pc: pc}
+	if reuse != nil && len(reuse.verdicts) == len(s.nodes) {
+		c.verdicts, c.raw, c.totals = reuse.verdicts, reuse.raw, reuse.totals
+		clear(c.raw)
+	} else {
+		c.verdicts, c.raw, c.totals = make([]verdict, len(s.nodes)), make([]rawScores, len(s.nodes)), make([]int64, len(s.nodes))
+	}
 	var feasible []int32
 	for i := range s.nodes {
 		c.verdicts[i] = pc.check(int32(i), nil)

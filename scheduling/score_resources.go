@@ -74,8 +74,7 @@ func leastRequestedScore(requested, capacity int64) int64 {
 func (s *Simulator) balancedAllocation(i int32, podCPU, podMem int64) int64 {
 	n := &s.nodes[i]
 	with := balancedResourceScore(n.reqCPU+podCPU, n.allocCPU, n.reqMemory+podMem, n.allocMemory)
-	without := balancedResourceScore(n.reqCPU, n.allocCPU, n.reqMemory, n.allocMemory)
-	return maxNodeScore/2 + (maxNodeScore/2+with-without)/2
+	return maxNodeScore/2 + (maxNodeScore/2+with-n.balance)/2
 }
 
 // balancedResourceScore is the plugin's balancedResourceScore for two
@@ -83,24 +82,13 @@ func (s *Simulator) balancedAllocation(i int32, podCPU, podMem int64) int64 {
 // truncation agrees: each fraction of allocatable (capped at 1) among the
 // resources the node advertises, then (1 - standard deviation) * 100, where
 // the standard deviation of two fractions is half their difference and that
-// of one is 0.
+// of one (or none) is 0.
 func balancedResourceScore(cpuRequested, cpuAllocatable, memRequested, memAllocatable int64) int64 {
-	var fractions [2]float64
-	count := 0
-	for _, r := range [2][2]int64{{cpuRequested, cpuAllocatable}, {memRequested, memAllocatable}} {
-		if r[1] == 0 {
-			continue
-		}
-		fraction := float64(r[0]) / float64(r[1])
-		if fraction > 1 {
-			fraction = 1
-		}
-		fractions[count] = fraction
-		count++
+	if cpuAllocatable == 0 || memAllocatable == 0 {
+		return maxNodeScore // (1 - 0) * 100
 	}
-	std := 0.0
-	if count == 2 {
-		std = math.Abs((fractions[0] - fractions[1]) / 2)
-	}
+	cpu := min(float64(cpuRequested)/float64(cpuAllocatable), 1)
+	mem := min(float64(memRequested)/float64(memAllocatable), 1)
+	std := math.Abs((cpu - mem) / 2)
 	return int64((1 - std) * float64(maxNodeScore))
 }

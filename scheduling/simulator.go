@@ -110,6 +110,9 @@ type nodeInfo struct {
 	// scoring.
 	nonZeroCPU    int64
 	nonZeroMemory int64
+	// balance is BalancedAllocation's balance of the node without the new
+	// pod, kept with the requests it is computed from.
+	balance int64
 
 	// pods are the indexes in Simulator.pods of the pods counted on the node
 	// (removed ones excluded).
@@ -322,6 +325,7 @@ func widen(table []int64, nodes, old int) []int64 {
 func (s *Simulator) setAllocatable(i int32) {
 	n := &s.nodes[i]
 	width := int32(len(s.scalarNames))
+	defer func() { n.balance = balancedResourceScore(n.reqCPU, n.allocCPU, n.reqMemory, n.allocMemory) }()
 	for name, q := range n.node.Status.Allocatable {
 		switch name {
 		case corev1.ResourceCPU:
@@ -373,6 +377,7 @@ func (s *Simulator) chargeNode(id int32, sign int64) {
 	n.reqEph += sign * p.requests.ephemeral
 	n.nonZeroCPU += sign * p.nonZeroCPU
 	n.nonZeroMemory += sign * p.nonZeroMem
+	n.balance = balancedResourceScore(n.reqCPU, n.allocCPU, n.reqMemory, n.allocMemory)
 	width := int32(len(s.scalarNames))
 	for _, sc := range p.requests.scalars {
 		s.reqScalars[p.node*width+sc.index] += sign * sc.value
