@@ -86,7 +86,9 @@ func TestPlaceAgreesWithScheduleAndFilter(t *testing.T) {
 	t.Logf("%d pods placed, %d of them of shapes the cache handles", placed, cached)
 }
 
-func newShapeCacheQualifies(s *Simulator, pod *corev1.Pod) bool { return s.newShapeCache(pod, nil) != nil }
+func newShapeCacheQualifies(s *Simulator, pod *corev1.Pod) bool {
+	return s.newShapeCache(pod, nil) != nil
+}
 
 // assertWithinAllocatable checks that node holds no more than its
 // allocatable of each resource pod requests, and no more pods than allowed.
