@@ -19,9 +19,11 @@ import (
 // pre-computes what the scheduler's PreFilter plugins compute for the pod and
 // checks every node without allocating per node.
 //
-// Filter and Feasible only read the snapshot and are safe for concurrent use
-// by several goroutines. SetNamespaces changes it and must not run
-// concurrently with any other method.
+// Filter, Feasible, Schedule, Scores and Admit only read the snapshot and
+// are safe for concurrent use by several goroutines. SetNamespaces,
+// SetWorkloads, Assign, Remove, Place, Capacity and Drainable change it (the
+// last two only while they run) and must not run concurrently with any
+// other method.
 type Simulator struct {
 	nodes     []nodeInfo
 	nodeIndex map[string]int32
