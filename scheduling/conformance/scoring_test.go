@@ -41,6 +41,24 @@ func TestScoresAgainstKubeScheduler(t *testing.T) {
 	t.Logf("cases where a plugin's scores differ between nodes: %v", varied)
 }
 
+// TestScoresAgainstKubeSchedulerLargerClusters does the same with up to 20
+// nodes and 100 pods: more ties, more spreading domains.
+func TestScoresAgainstKubeSchedulerLargerClusters(t *testing.T) {
+	cases := 500
+	if testing.Short() {
+		cases = 25
+	}
+	rng := rand.New(rand.NewPCG(2026, 6))
+	for i := range cases {
+		c := schedgen.RandomScoringClusterSized(rng, 20, 100)
+		pod := schedgen.RandomScoringPod(rng)
+		t.Run(fmt.Sprintf("case%04d", i), func(t *testing.T) {
+			compareScores(t, c, pod)
+		})
+	}
+	t.Logf("so far: %d scored (%d with ties), %d score errors, %d with no feasible node", scored, ties, scoreErrors, unscored)
+}
+
 // Counters, so that a run shows what it checked.
 var (
 	scored, ties, scoreErrors, unscored int

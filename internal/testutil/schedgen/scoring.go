@@ -35,10 +35,14 @@ var podImages = []string{"nginx:1.27", "redis", "redis:7", "app:v1", "registry.l
 // and preferred (anti-)affinity terms and controller references, and the
 // Services, ReplicationControllers, ReplicaSets and StatefulSets of the
 // default topology spreading.
-func RandomScoringCluster(rng *rand.Rand) Cluster {
-	c := RandomClusterSized(rng, 8, 24)
+func RandomScoringCluster(rng *rand.Rand) Cluster { return RandomScoringClusterSized(rng, 8, 24) }
+
+// RandomScoringClusterSized is RandomScoringCluster with 3 to maxNodes
+// nodes and up to maxPods pods.
+func RandomScoringClusterSized(rng *rand.Rand, maxNodes, maxPods int) Cluster {
+	c := RandomClusterSized(rng, maxNodes, maxPods)
 	for len(c.Nodes) < 3 { // a choice of nodes is what scoring is about
-		c = RandomClusterSized(rng, 8, 24)
+		c = RandomClusterSized(rng, maxNodes, maxPods)
 	}
 	for _, n := range c.Nodes {
 		// Most nodes larger than the filters' generator makes them, so that
