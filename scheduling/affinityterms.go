@@ -90,6 +90,8 @@ type antiGroup struct {
 	// raw and namespace are the first occurrence, to tell groups apart.
 	raw       *corev1.PodAffinityTerm
 	namespace string
+	// hash is the group's key in antiGroupIndex.
+	hash uint64
 
 	term     affinityTerm
 	parseErr bool
@@ -127,7 +129,7 @@ func (s *Simulator) antiGroupOf(pod *corev1.Pod, t *corev1.PodAffinityTerm) int3
 			return id
 		}
 	}
-	g := &antiGroup{raw: t, namespace: pod.Namespace, nodes: map[int32]int32{}}
+	g := &antiGroup{raw: t, namespace: pod.Namespace, hash: h, nodes: map[int32]int32{}}
 	if parsed, err := newAffinityTerm(pod, t); err != nil {
 		g.parseErr = true
 	} else {

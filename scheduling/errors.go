@@ -2,7 +2,7 @@ package scheduling
 
 import "errors"
 
-// Errors NewSimulator and SetNamespaces wrap, so that callers can tell bad
+// Errors NewSimulator, SetNamespaces, Assign and Remove wrap, so that callers can tell bad
 // input apart with errors.Is. Several problems are reported together with
 // errors.Join.
 var (
@@ -19,4 +19,12 @@ var (
 	// NewSimulator refuses it rather than guess. Drop those pods (or add the
 	// node) and try again.
 	ErrUnknownNode = errors.New("pod bound to a node that is not in the snapshot")
+	// ErrInvalidPod: Assign was given a pod the scheduler would never bind
+	// there (bound to another node, or finished).
+	ErrInvalidPod = errors.New("invalid pod")
+	// ErrPodExists: Assign was given a pod whose namespace and name a bound
+	// pod of the snapshot already has.
+	ErrPodExists = errors.New("pod already in the snapshot")
+	// ErrPodNotFound: Remove was given a pod the snapshot does not hold.
+	ErrPodNotFound = errors.New("pod not in the snapshot")
 )

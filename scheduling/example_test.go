@@ -133,3 +133,59 @@ func ExampleSimulator_Filter() {
 	// old: NodeUnschedulable: node(s) were unschedulable (UnschedulableAndUnresolvable)
 	// new: Success
 }
+
+func ExampleSimulator_Schedule() {
+	nodes := []*corev1.Node{node("busy", "4", "16Gi"), node("idle", "4", "16Gi"), node("small", "1", "2Gi")}
+	sim, err := scheduling.NewSimulator(nodes, []*corev1.Pod{boundPod("batch", "busy", "3")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "default"},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Resources: requests("500m", "1Gi")}}},
+	}
+	decision, err := sim.Schedule(pod)
+	if err != nil {
+		fmt.Println(err) // the Diagnosis when nothing fits
+		return
+	}
+	fmt.Printf("%s (total %d of %d feasible nodes)\n", decision.Node, decision.Score, decision.Feasible)
+	for _, p := range decision.Plugins {
+		fmt.Printf("  %-32s %3d x %d\n", p.Plugin, p.Score, p.Weight)
+	}
+	// Output:
+	// idle (total 463 of 3 feasible nodes)
+	//   TaintToleration                  100 x 3
+	//   NodeResourcesFit                  90 x 1
+	//   DynamicResources                   0 x 2
+	//   NodeResourcesBalancedAllocation   73 x 1
+	//   ImageLocality                      0 x 1
+}
+
+func ExampleSimulator_Capacity() {
+	nodes := []*corev1.Node{node("a", "4", "16Gi"), node("b", "4", "16Gi"), node("c", "2", "4Gi")}
+	sim, err := scheduling.NewSimulator(nodes, []*corev1.Pod{boundPod("batch", "a", "3")})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	replica := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "default"},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Resources: requests("500m", "1Gi")}}},
+	}
+	capacity, err := sim.Capacity(replica)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println("more replicas that fit:", capacity.Total)
+	for _, n := range capacity.Nodes {
+		fmt.Printf("  %s: %d\n", n.Node, n.Copies)
+	}
+	// Output:
+	// more replicas that fit: 14
+	//   a: 2
+	//   b: 8
+	//   c: 4
+}

@@ -39,39 +39,13 @@ func (s *Simulator) Filter(pod *corev1.Pod, nodeName string) Status {
 // after finding enough feasible nodes in large clusters, it checks every
 // node. It allocates nothing per node checked.
 func (s *Simulator) Feasible(pod *corev1.Pod) ([]string, Diagnosis) {
-	d := Diagnosis{numNodes: len(s.nodes)}
 	if pod == nil {
-		d.preFilter = Status{Code: Error, Reasons: []string{"nil pod"}}
-		return nil, d
+		return nil, Diagnosis{numNodes: len(s.nodes), preFilter: Status{Code: Error, Reasons: []string{"nil pod"}}}
 	}
-	if len(s.nodes) == 0 {
-		return nil, d
-	}
-	pc := s.newPodContext(pod)
-	d.pc = pc
-	if !pc.rejected.IsSuccess() {
-		d.preFilter = pc.rejected
-		if pc.rejected.Code != Error {
-			d.postFilter = s.postFilterMessage(pc, &d)
-		}
-		return nil, d
-	}
-	d.verdicts = make([]verdict, len(s.nodes))
-	for i := range s.nodes {
-		v := pc.check(int32(i), nil)
-		d.verdicts[i] = v
-		if v == vPass {
-			d.feasible++
-		}
-	}
-	names := make([]string, 0, d.feasible)
-	for i, v := range d.verdicts {
-		if v == vPass {
-			names = append(names, s.nodes[i].name)
-		}
-	}
-	if d.feasible == 0 {
-		d.postFilter = s.postFilterMessage(pc, &d)
+	_, d, feasible := s.filterAll(pod)
+	names := make([]string, len(feasible))
+	for k, i := range feasible {
+		names[k] = s.nodes[i].name
 	}
 	return names, d
 }

@@ -155,3 +155,46 @@ func (ix *podLabelIndex) candidates(sel labels.Selector, namespaces []string, al
 	}
 	return best
 }
+
+// removeLast takes out id, the pod added last, and its group if the pod
+// created it, so that the index is as it was before the pod was added.
+func (ix *podLabelIndex) removeLast(id int32, namespace string, podLabels map[string]string) {
+	h := hashLabels(ix.seed, namespace, podLabels)
+	for _, g := range ix.byHash[h] {
+		grp := ix.groups[g]
+		if grp.namespace != namespace || !maps.Equal(grp.labels, podLabels) {
+			continue
+		}
+		if k := len(grp.pods) - 1; k >= 0 && grp.pods[k] == id {
+			grp.pods = grp.pods[:k]
+		}
+		if len(grp.pods) > 0 || int(g) != len(ix.groups)-1 {
+			return
+		}
+		// The pod created the group, the last one: every list ends with it.
+		ix.groups = ix.groups[:g]
+		ix.all = ix.all[:len(ix.all)-1]
+		ix.byHash[h] = trimLast(ix.byHash[h])
+		if len(ix.byHash[h]) == 0 {
+			delete(ix.byHash, h)
+		}
+		ix.byNamespace[namespace] = trimLast(ix.byNamespace[namespace])
+		if len(ix.byNamespace[namespace]) == 0 {
+			delete(ix.byNamespace, namespace)
+		}
+		for k, v := range podLabels {
+			p := ix.byKey[k]
+			p.all = trimLast(p.all)
+			p.byValue[v] = trimLast(p.byValue[v])
+			if len(p.byValue[v]) == 0 {
+				delete(p.byValue, v)
+			}
+			if len(p.all) == 0 {
+				delete(ix.byKey, k)
+			}
+		}
+		return
+	}
+}
+
+func trimLast(ids []int32) []int32 { return ids[:len(ids)-1] }

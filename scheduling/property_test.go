@@ -82,3 +82,45 @@ func TestConcurrentReads(t *testing.T) {
 		assert.Equal(t, want[i], fits)
 	}
 }
+
+// TestConcurrentScoring runs Schedule, Scores and Admit from several
+// goroutines on one Simulator, whose lazily built tables (label index,
+// images, topology keys) are first used there; with -race this checks the
+// reads are safe.
+func TestConcurrentScoring(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	c := schedgen.RandomScoringCluster(rng)
+	s, err := NewSimulator(c.Nodes, c.Pods)
+	require.NoError(t, err)
+	require.NoError(t, s.SetWorkloads(Workloads{Services: c.Services, ReplicaSets: c.ReplicaSets}))
+	pods := make([]*corev1.Pod, 8)
+	for i := range pods {
+		pods[i] = schedgen.RandomScoringPod(rng)
+	}
+	type answer struct {
+		decision Decision
+		scores   []NodeScore
+		admit    AdmitResult
+	}
+	run := func(p *corev1.Pod) answer {
+		var a answer
+		a.decision, _ = s.Schedule(p)
+		a.scores, _ = s.Scores(p)
+		a.admit, _ = s.Admit(p, c.Nodes[0].Name)
+		return a
+	}
+	got := make([]answer, len(pods))
+	done := make(chan struct{})
+	for i := range pods {
+		go func() {
+			got[i] = run(pods[i])
+			done <- struct{}{}
+		}()
+	}
+	for range pods {
+		<-done
+	}
+	for i, p := range pods {
+		assert.Equal(t, run(p), got[i])
+	}
+}

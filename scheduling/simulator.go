@@ -19,9 +19,11 @@ import (
 // pre-computes what the scheduler's PreFilter plugins compute for the pod and
 // checks every node without allocating per node.
 //
-// Filter and Feasible only read the snapshot and are safe for concurrent use
-// by several goroutines. SetNamespaces changes it and must not run
-// concurrently with any other method.
+// Filter, Feasible, Schedule, Scores and Admit only read the snapshot and
+// are safe for concurrent use by several goroutines. SetNamespaces,
+// SetWorkloads, Assign, Remove, Place, Capacity and Drainable change it (the
+// last two only while they run) and must not run concurrently with any
+// other method.
 type Simulator struct {
 	nodes     []nodeInfo
 	nodeIndex map[string]int32
@@ -37,7 +39,11 @@ type Simulator struct {
 
 	// taintSets are the distinct lists of NoSchedule and NoExecute taints
 	// among the nodes; each node points at one (or none).
-	taintSets [][]corev1.Taint
+	taintSets     [][]corev1.Taint
+	taintSetIndex map[string]int32
+	// preferSets are the distinct lists of PreferNoSchedule taints, which
+	// only scoring reads.
+	preferSets [][]corev1.Taint
 
 	pods []podInfo
 
@@ -48,6 +54,20 @@ type Simulator struct {
 	antiGroupIndex map[uint64][]int32
 	hashSeed       maphash.Seed
 
+	// scoreGroups gather the bound pods' affinity terms that inter-pod
+	// affinity scoring reads (required affinity, preferred affinity and
+	// anti-affinity), by identical term and weight, as antiGroups do.
+	scoreGroups     []*scoreGroup
+	scoreGroupIndex map[uint64][]int32
+
+	// workloads are the Services and controllers SetWorkloads was given, for
+	// the default topology spreading of scoring.
+	workloads *workloadIndex
+
+	// images are the nodes' images by name; built on first use.
+	imageOnce sync.Once
+	images    map[string]*imageState
+
 	// namespaces are the labels of each namespace SetNamespaces was given;
 	// namespaceSelectors are resolved against them.
 	namespaces map[string]map[string]string
@@ -55,6 +75,10 @@ type Simulator struct {
 	// labelIndex finds bound pods by label; built on first use.
 	labelOnce  sync.Once
 	labelIndex *podLabelIndex
+
+	// podKeys finds bound pods by namespace and name; built on first use by
+	// Assign or Remove.
+	podKeys map[podKey][]int32
 
 	// topology interns node label values per key; filled on first use of a
 	// key.
@@ -72,6 +96,9 @@ type nodeInfo struct {
 	// taintSet indexes Simulator.taintSets; -1 when the node has no
 	// NoSchedule or NoExecute taint.
 	taintSet int32
+	// preferSet indexes Simulator.preferSets; -1 when the node has no
+	// PreferNoSchedule taint.
+	preferSet int32
 
 	allowedPods int64
 	allocCPU    int64
@@ -85,6 +112,9 @@ type nodeInfo struct {
 	// scoring.
 	nonZeroCPU    int64
 	nonZeroMemory int64
+	// balance is BalancedAllocation's balance of the node without the new
+	// pod, kept with the requests it is computed from.
+	balance int64
 
 	// pods are the indexes in Simulator.pods of the pods counted on the node
 	// (removed ones excluded).
@@ -112,6 +142,13 @@ type podInfo struct {
 	// one entry per term; nil when the pod has none or one fails to parse
 	// (the scheduler then ignores all of them).
 	antiGroups []int32
+	// scoreGroups are the groups of the pod's scoring affinity terms, one
+	// entry per term.
+	scoreGroups []int32
+	// groupMarks are the numbers of anti-affinity and score groups before
+	// the pod was added: the groups from there on are the pod's own, and go
+	// when it is removed as the last pod.
+	groupMarks [2]int32
 }
 
 // NewSimulator builds a snapshot of nodes and of the pods bound to them.
@@ -127,15 +164,17 @@ type podInfo struct {
 // cluster. Pods are counted as given: a pod listed twice counts twice.
 func NewSimulator(nodes []*corev1.Node, pods []*corev1.Pod) (*Simulator, error) {
 	s := &Simulator{
-		nodes:          make([]nodeInfo, 0, len(nodes)),
-		nodeIndex:      make(map[string]int32, len(nodes)),
-		scalarIndex:    map[corev1.ResourceName]int32{},
-		antiGroupIndex: map[uint64][]int32{},
-		hashSeed:       maphash.MakeSeed(),
-		topo:           map[string]*topologyKey{},
+		nodes:           make([]nodeInfo, 0, len(nodes)),
+		nodeIndex:       make(map[string]int32, len(nodes)),
+		scalarIndex:     map[corev1.ResourceName]int32{},
+		antiGroupIndex:  map[uint64][]int32{},
+		scoreGroupIndex: map[uint64][]int32{},
+		hashSeed:        maphash.MakeSeed(),
+		topo:            map[string]*topologyKey{},
 	}
 	var errs []error
-	taintSetIndex := map[string]int32{}
+	s.taintSetIndex = map[string]int32{}
+	preferSetIndex := map[string]int32{}
 	emptyFeatures := ndf.DefaultFramework.NewFeatureSet()
 	for i, node := range nodes {
 		if node == nil {
@@ -157,7 +196,8 @@ func NewSimulator(nodes []*corev1.Node, pods []*corev1.Pod) (*Simulator, error) 
 			labels:        node.Labels,
 			fields:        fields.Set{"metadata.name": node.Name},
 			unschedulable: node.Spec.Unschedulable,
-			taintSet:      internTaintSet(&s.taintSets, taintSetIndex, node.Spec.Taints),
+			taintSet:      internTaintSet(&s.taintSets, s.taintSetIndex, node.Spec.Taints, doNotSchedule),
+			preferSet:     internTaintSet(&s.preferSets, preferSetIndex, node.Spec.Taints, preferNoSchedule),
 			declared:      emptyFeatures,
 		}
 		if len(node.Status.DeclaredFeatures) > 0 {
@@ -287,6 +327,7 @@ func widen(table []int64, nodes, old int) []int64 {
 func (s *Simulator) setAllocatable(i int32) {
 	n := &s.nodes[i]
 	width := int32(len(s.scalarNames))
+	defer func() { n.balance = balancedResourceScore(n.reqCPU, n.allocCPU, n.reqMemory, n.allocMemory) }()
 	for name, q := range n.node.Status.Allocatable {
 		switch name {
 		case corev1.ResourceCPU:
@@ -319,7 +360,9 @@ func (s *Simulator) addPod(pod *corev1.Pod, node int32) int32 {
 	for i := range p.requests.scalars {
 		p.requests.scalars[i].index = s.internScalarName(p.requests.scalars[i].name)
 	}
+	p.groupMarks = [2]int32{int32(len(s.antiGroups)), int32(len(s.scoreGroups))}
 	p.antiGroups = s.groupAntiAffinity(pod, node)
+	p.scoreGroups = s.groupScoreTerms(pod, node)
 	s.pods = append(s.pods, p)
 	s.chargeNode(id, 1)
 	s.nodes[node].pods = append(s.nodes[node].pods, id)
@@ -336,6 +379,7 @@ func (s *Simulator) chargeNode(id int32, sign int64) {
 	n.reqEph += sign * p.requests.ephemeral
 	n.nonZeroCPU += sign * p.nonZeroCPU
 	n.nonZeroMemory += sign * p.nonZeroMem
+	n.balance = balancedResourceScore(n.reqCPU, n.allocCPU, n.reqMemory, n.allocMemory)
 	width := int32(len(s.scalarNames))
 	for _, sc := range p.requests.scalars {
 		s.reqScalars[p.node*width+sc.index] += sign * sc.value

@@ -11,14 +11,15 @@ import (
 
 const reasonUntoleratedTaints = "node(s) had untolerated taint(s)"
 
-// internTaintSet returns the index of the node's list of NoSchedule and
-// NoExecute taints among the distinct lists seen so far, or -1 when it has
-// none. PreferNoSchedule taints only matter for scoring.
-func internTaintSet(sets *[][]corev1.Taint, index map[string]int32, taints []corev1.Taint) int32 {
+// internTaintSet returns the index of the node's list of the taints keep
+// selects among the distinct lists seen so far, or -1 when it has none. The
+// filters keep NoSchedule and NoExecute taints (doNotSchedule), scoring
+// PreferNoSchedule ones.
+func internTaintSet(sets *[][]corev1.Taint, index map[string]int32, taints []corev1.Taint, keep func(*corev1.Taint) bool) int32 {
 	var b strings.Builder
 	var kept []corev1.Taint
 	for _, t := range taints {
-		if !doNotSchedule(&t) {
+		if !keep(&t) {
 			continue
 		}
 		kept = append(kept, t)
@@ -38,6 +39,9 @@ func internTaintSet(sets *[][]corev1.Taint, index map[string]int32, taints []cor
 	index[key] = i
 	return i
 }
+
+// preferNoSchedule selects the taints TaintToleration scoring counts.
+func preferNoSchedule(t *corev1.Taint) bool { return t.Effect == corev1.TaintEffectPreferNoSchedule }
 
 // doNotSchedule is the scheduler's DoNotScheduleTaintsFilterFunc.
 func doNotSchedule(t *corev1.Taint) bool {

@@ -42,6 +42,18 @@ func startScheduler(ctx context.Context, c schedgen.Cluster, extra ...*corev1.Po
 	for _, ns := range c.Namespaces {
 		objects = append(objects, ns)
 	}
+	for _, o := range c.Services {
+		objects = append(objects, o)
+	}
+	for _, o := range c.ReplicationControllers {
+		objects = append(objects, o)
+	}
+	for _, o := range c.ReplicaSets {
+		objects = append(objects, o)
+	}
+	for _, o := range c.StatefulSets {
+		objects = append(objects, o)
+	}
 	bound := 0
 	for _, p := range c.Pods {
 		// The scheduler's pod informer asks the API server for non-terminal
@@ -82,6 +94,18 @@ func startScheduler(ctx context.Context, c schedgen.Cluster, extra ...*corev1.Po
 			pods += len(info.GetPods())
 		}
 		if len(infos) == len(c.Nodes) && pods == bound {
+			// A node's snapshot counts the nodes holding each of its images
+			// as they were when the node last changed, so the nodes added
+			// first count too few until they change again (in a running
+			// cluster, at their next status update). Touch every node once
+			// more so that all counts are current, as they are in steady
+			// state.
+			for _, n := range c.Nodes {
+				sched.Cache.UpdateNode(klog.FromContext(ctx), n, n)
+			}
+			if err := sched.Cache.UpdateSnapshot(klog.FromContext(ctx), snapshot); err != nil {
+				return nil, nil, nil, err
+			}
 			return sched, profile, snapshot, nil
 		}
 		if time.Now().After(deadline) {

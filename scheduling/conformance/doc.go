@@ -5,7 +5,12 @@
 // PreFilter and Filter plugins on every node and, when no node fits, its
 // SchedulePod and PostFilter (preemption) steps; the Simulator must give
 // every node the same status (code, plugin, reasons) and the same
-// FailedScheduling message.
+// FailedScheduling message. For scoring, the real PreScore, Score and
+// NormalizeScore stages run over the feasible nodes: every plugin's
+// weighted score and every total must be the Simulator's, Schedule must
+// pick one of the real highest nodes and SchedulePod's pick must be one of
+// the Simulator's. Admission of pods with spec.nodeName is compared with
+// the kubelet's own predicate admission handler.
 //
 // It is its own module so that k8s.io/kubernetes never becomes a
 // dependency of kubeprim. Run it with

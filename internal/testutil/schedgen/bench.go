@@ -78,3 +78,48 @@ func BenchPod() *corev1.Pod {
 		},
 	}
 }
+
+// BenchPods returns n pods of a rollout: replicas of n/perApp Deployments
+// (perApp each) in the namespaces of BenchCluster, with requests that differ
+// per Deployment; one Deployment in four tolerates the GPU taint, one in
+// three requires two of the zones, one in five prefers an instance type.
+func BenchPods(n, perApp int) []*corev1.Pod {
+	cpus := []string{"100m", "250m", "500m", "1"}
+	mems := []string{"128Mi", "256Mi", "512Mi", "1Gi", "2Gi"}
+	var pods []*corev1.Pod
+	for i := range n {
+		app := i / perApp
+		p := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("new-%04d-%04d", app, i%perApp), Namespace: fmt.Sprintf("ns-%d", app%20),
+				Labels: map[string]string{"app": fmt.Sprintf("new-%04d", app), "pod-template-hash": "def456"}},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "registry.example/app:v1",
+				Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+					corev1.ResourceCPU: resource.MustParse(cpus[app%len(cpus)]), corev1.ResourceMemory: resource.MustParse(mems[app%len(mems)]),
+				}}}}},
+		}
+		if app%4 == 0 {
+			p.Spec.Tolerations = []corev1.Toleration{{Key: "nvidia.com/gpu", Operator: corev1.TolerationOpExists}}
+		}
+		if app%3 == 0 {
+			p.Spec.Affinity = &corev1.Affinity{NodeAffinity: &corev1.NodeAffinity{RequiredDuringSchedulingIgnoredDuringExecution: &corev1.NodeSelector{
+				NodeSelectorTerms: []corev1.NodeSelectorTerm{{MatchExpressions: []corev1.NodeSelectorRequirement{
+					{Key: corev1.LabelTopologyZone, Operator: corev1.NodeSelectorOpIn, Values: []string{"zone-0", "zone-1"}},
+				}}},
+			}}}
+		}
+		if app%5 == 0 {
+			if p.Spec.Affinity == nil {
+				p.Spec.Affinity = &corev1.Affinity{}
+			}
+			if p.Spec.Affinity.NodeAffinity == nil {
+				p.Spec.Affinity.NodeAffinity = &corev1.NodeAffinity{}
+			}
+			p.Spec.Affinity.NodeAffinity.PreferredDuringSchedulingIgnoredDuringExecution = []corev1.PreferredSchedulingTerm{{Weight: 50,
+				Preference: corev1.NodeSelectorTerm{MatchExpressions: []corev1.NodeSelectorRequirement{
+					{Key: corev1.LabelInstanceTypeStable, Operator: corev1.NodeSelectorOpIn, Values: []string{"type-1", "type-2"}},
+				}}}}
+		}
+		pods = append(pods, p)
+	}
+	return pods
+}

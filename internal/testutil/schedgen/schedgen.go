@@ -12,6 +12,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -22,11 +23,17 @@ import (
 const ZoneKey = corev1.LabelTopologyZone
 
 // Cluster is a generated snapshot: nodes, pods (bound or not, finished or
-// not) and namespaces.
+// not) and namespaces, and for scoring the workloads whose selectors the
+// default topology spreading reads.
 type Cluster struct {
 	Nodes      []*corev1.Node
 	Pods       []*corev1.Pod
 	Namespaces []*corev1.Namespace
+
+	Services               []*corev1.Service
+	ReplicationControllers []*corev1.ReplicationController
+	ReplicaSets            []*appsv1.ReplicaSet
+	StatefulSets           []*appsv1.StatefulSet
 }
 
 var (
