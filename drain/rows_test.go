@@ -198,14 +198,13 @@ func TestDrainWaitsForTerminatingPods(t *testing.T) {
 
 func TestDrainGivesUpOnPodsStuckTerminating(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		// A finalizer nobody removes keeps web-0 terminating, as an
-		// unreachable kubelet would. With SkipWaitForDeleteTimeout the drain
-		// stops waiting after the grace period plus the timeout.
+		// node-a's kubelet is unreachable, so web-0 stays terminating. With
+		// SkipWaitForDeleteTimeout the drain stops waiting after the grace
+		// period plus the timeout.
 		stuck := testutil.DrainPod("web-0", "node-a").Owner("ReplicaSet", "web").Labels("app", "web").Grace(3600).Obj()
-		stuck.Finalizers = []string{"example.com/never-removed"}
 		c := new(scenario).nodes("node-a", "node-b").
 			add(testutil.ReplicaSet("default", "web", 1), stuck).
-			start(t, fakecluster.Options{})
+			start(t, fakecluster.Options{Termination: unreachableKubelet("node-a")})
 		d, err := drain.New(c, drain.Options{GracePeriod: ptr(10 * time.Second), SkipWaitForDeleteTimeout: 20 * time.Second})
 		require.NoError(t, err)
 		start := time.Now()
