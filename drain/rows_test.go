@@ -369,6 +369,18 @@ func TestPlanAndReportMarshalToJSON(t *testing.T) {
 		ev, err := json.Marshal(drain.Event{Type: drain.EventFailed, Pod: drain.PodRef{Namespace: "ns", Name: "p"}, Err: assert.AnError})
 		require.NoError(t, err)
 		assert.JSONEq(t, `{"type":"Failed","time":"0001-01-01T00:00:00Z","pod":{"namespace":"ns","name":"p"},"error":"`+assert.AnError.Error()+`"}`, string(ev))
+		ev, err = json.Marshal(drain.Event{Type: drain.EventEscalated, Reason: drain.ReasonBlockedTooLong, Message: "held back"})
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"type":"Escalated","time":"0001-01-01T00:00:00Z","reason":"BlockedTooLong","message":"held back"}`, string(ev))
+
+		// The audit trail and the order group are in the pod's report.
+		step := drain.Step{Time: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC), Action: drain.ActionDelete, Reason: drain.ReasonDeadlineNear, Message: "with a grace period of 30s"}
+		data, err = json.Marshal(drain.PodReport{PodRef: drain.PodRef{Namespace: "ns", Name: "p"}, Order: 2, Steps: []drain.Step{step}})
+		require.NoError(t, err)
+		decoded = nil
+		require.NoError(t, json.Unmarshal(data, &decoded))
+		assert.Equal(t, float64(2), decoded["order"])
+		assert.Equal(t, []any{map[string]any{"time": "2026-05-01T12:00:00Z", "action": "Delete", "reason": "DeadlineNear", "message": "with a grace period of 30s"}}, decoded["steps"])
 	})
 }
 
