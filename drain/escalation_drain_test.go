@@ -230,3 +230,22 @@ func TestDrainRefusesInvalidEscalation(t *testing.T) {
 		assert.Empty(t, evictionsOf(c))
 	})
 }
+
+// TestReportTableSaysWhyANodeWithLeftPodsIsNotDrained words a node whose
+// pods were left on purpose apart from a failed one.
+func TestReportTableSaysWhyANodeWithLeftPodsIsNotDrained(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := new(scenario).nodes("node-a", "node-b").
+			replicaSet("db", "node-a", "node-b").add(maxUnavailable("db", 0)).
+			add(testutil.DrainPod("etl", "node-a").Owner("Job", "etl").Labels(drain.LabelDrain, "wait-completed").Obj()).
+			start(t, fakecluster.Options{})
+		completeAfter(t, c, "etl", time.Minute)
+		d, err := drain.New(c, drain.Options{Escalation: policy(drain.EscalationPolicy{Leave: drain.EscalationTrigger{Blocked: 5 * time.Minute}})})
+		require.NoError(t, err)
+		report, err := d.Drain(t.Context(), "node-a")
+		require.NoError(t, err)
+		table := report.String()
+		assert.Contains(t, table, "node node-a: NOT drained: pods were left on it as asked in 5m0s")
+		assert.Contains(t, table, "0 evicted, 0 deleted, 1 completed, 0 skipped, 1 failed or remaining")
+	})
+}

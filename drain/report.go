@@ -203,15 +203,22 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	for _, n := range r.Nodes {
 		state := "drained"
-		if !n.Drained {
+		switch {
+		case !n.Drained && n.Error != "":
 			state = "NOT drained: " + n.Error
+		case !n.Drained:
+			state = "NOT drained: pods were left on it as asked"
 		}
 		if _, err := fmt.Fprintf(w, "node %s: %s in %v\n", n.Name, state, n.Duration.Round(time.Millisecond)); err != nil {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "%d evicted, %d deleted, %d skipped, %d failed or remaining; %d API requests in %v\n",
-		r.Count(OutcomeEvicted), r.Count(OutcomeDeleted), r.Count(OutcomeSkipped)+r.Count(OutcomeGone)+r.Count(OutcomeCompleted),
+	completed := ""
+	if n := r.Count(OutcomeCompleted); n > 0 {
+		completed = fmt.Sprintf("%d completed, ", n)
+	}
+	_, err := fmt.Fprintf(w, "%d evicted, %d deleted, %s%d skipped, %d failed or remaining; %d API requests in %v\n",
+		r.Count(OutcomeEvicted), r.Count(OutcomeDeleted), completed, r.Count(OutcomeSkipped)+r.Count(OutcomeGone),
 		r.Count(OutcomeFailed)+r.Count(OutcomeRemaining)+r.Count(OutcomeBlocked)+r.Count(OutcomeLeft),
 		r.APIRequests, r.Duration.Round(time.Millisecond))
 	return err
