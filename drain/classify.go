@@ -155,8 +155,9 @@ type Decision struct {
 }
 
 // Filter inspects a pod that the built-in rules would evict and may decide
-// otherwise: skip it, block the drain on it, or delete it instead. It
-// returns the zero Decision to leave the pod to the next filter.
+// otherwise: skip it, block the drain on it, wait for it to complete
+// (ActionWait), or delete it instead. It returns the zero Decision to leave
+// the pod to the next filter.
 type Filter func(pod *corev1.Pod) Decision
 
 // classification is the outcome of the built-in rules and the filters for

@@ -41,12 +41,8 @@ func (n *nodeRun) onTimeout(ctx context.Context, remaining []*podTask) (bool, er
 			wg.Go(func() { results[i] = t.forceDelete(ctx) })
 		}
 		wg.Wait()
-		left := false
 		for _, res := range results {
-			switch res {
-			case taskLeft:
-				left = true
-			case taskFailed, taskRemaining:
+			if res == taskFailed || res == taskRemaining {
 				return false, timeoutErr
 			}
 		}
@@ -55,7 +51,8 @@ func (n *nodeRun) onTimeout(ctx context.Context, remaining []*podTask) (bool, er
 		if len(n.errs) > 0 {
 			return false, timeoutErr
 		}
-		return !left && n.left == 0, nil
+		// A pod an escalation left keeps the node from being drained.
+		return n.left == 0, nil
 	default:
 		return false, timeoutErr
 	}

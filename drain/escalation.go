@@ -45,7 +45,8 @@ type EscalationTrigger struct {
 	// Blocked is how long budgets may hold the pod back, in all, before
 	// the step: the local view of the budgets or the API server refusing
 	// the eviction, or several budgets covering the pod. It applies until
-	// the eviction is accepted.
+	// the eviction is accepted, and counts within one Drain call: a drain
+	// run again counts from zero.
 	Blocked time.Duration
 	// Unready is how long the pod may go without being Ready, counted from
 	// its Ready condition's last transition (or its start), before the
