@@ -19,7 +19,12 @@ const (
 	// ActionDelete: the pod is deleted, bypassing budgets. Only a caller's
 	// Filter chooses this; the built-in rules never do.
 	ActionDelete Action = "Delete"
-	// ActionWait: the pod is already terminating; the drain waits for it.
+	// ActionWait: the drain does not remove the pod but waits for it: a
+	// terminating pod until it is gone, any other until it completes (phase
+	// Succeeded or Failed) or is gone. The rules choose it for terminating
+	// pods and for pods that ask to be waited for (AnnotationSafeToEvict
+	// "on-completion", LabelDrain "wait-completed"); a Filter may choose it
+	// for any pod.
 	ActionWait Action = "Wait"
 	// ActionSkip: the pod stays on the node and does not hold up the drain.
 	ActionSkip Action = "Skip"
@@ -75,6 +80,12 @@ const (
 	// ReasonReplaced: the pod's name now belongs to a replacement with
 	// another UID, which the drain leaves alone.
 	ReasonReplaced Reason = "Replaced"
+	// ReasonWaitsForCompletion: the pod asks to be left running until it
+	// completes (AnnotationSafeToEvict "on-completion", LabelDrain
+	// "wait-completed"); the drain waits for that instead of evicting it.
+	ReasonWaitsForCompletion Reason = "WaitsForCompletion"
+	// ReasonCompleted: a pod the drain waited for completed on its own.
+	ReasonCompleted Reason = "Completed"
 )
 
 // Annotations users already put on pods to keep them from being disrupted,
@@ -82,8 +93,16 @@ const (
 const (
 	// AnnotationSafeToEvict is cluster-autoscaler's: "false" opts the pod
 	// out (unless Force); "true" lets a pod without controller or with
-	// emptyDir data be evicted without Force or DeleteEmptyDirData.
+	// emptyDir data be evicted without Force or DeleteEmptyDirData;
+	// "on-completion" (cluster-autoscaler 1.36) makes the drain wait for the
+	// pod to complete instead of evicting it (unless Force).
 	AnnotationSafeToEvict = "cluster-autoscaler.kubernetes.io/safe-to-evict"
+	// LabelDrain is cluster-api's per-pod drain label: "skip" opts the pod
+	// out (unless Force); "wait-completed" makes the drain wait for the pod
+	// to complete instead of evicting it (unless Force). Values are matched
+	// as cluster-api matches them: case-insensitively, "waitcompleted"
+	// too; others are ignored.
+	LabelDrain = "cluster.x-k8s.io/drain"
 	// AnnotationSafeToEvictLocalVolumes lists, comma separated, emptyDir
 	// volumes whose loss is acceptable.
 	AnnotationSafeToEvictLocalVolumes = "cluster-autoscaler.kubernetes.io/safe-to-evict-local-volumes"
@@ -136,23 +155,28 @@ type Decision struct {
 }
 
 // Filter inspects a pod that the built-in rules would evict and may decide
-// otherwise: skip it, block the drain on it, or delete it instead. It
-// returns the zero Decision to leave the pod to the next filter.
+// otherwise: skip it, block the drain on it, wait for it to complete
+// (ActionWait), or delete it instead. It returns the zero Decision to leave
+// the pod to the next filter.
 type Filter func(pod *corev1.Pod) Decision
 
 // classification is the outcome of the built-in rules and the filters for
 // one pod, before budgets are considered.
 type classification struct {
 	Decision
-	tier Tier
+	tier  Tier
+	order int
 }
 
 // classify applies the built-in rules, in the order that lets a pod's most
 // specific property decide, then the caller's filters. It does no I/O.
 func classify(pod *corev1.Pod, opts *Options, now time.Time) classification {
-	tier := tierOf(pod)
+	tier, order := tierOf(pod), 0
+	if opts.Order != nil {
+		order = opts.Order(pod)
+	}
 	decide := func(a Action, r Reason, format string, args ...any) classification {
-		return classification{Decision{Action: a, Reason: r, Message: fmt.Sprintf(format, args...)}, tier}
+		return classification{Decision{Action: a, Reason: r, Message: fmt.Sprintf(format, args...)}, tier, order}
 	}
 	if _, ok := pod.Annotations[corev1.MirrorPodAnnotationKey]; ok {
 		return decide(ActionSkip, ReasonMirror, "static pod managed by the kubelet")
@@ -174,17 +198,26 @@ func classify(pod *corev1.Pod, opts *Options, now time.Time) classification {
 		}
 	}
 	safeToEvict := pod.Annotations[AnnotationSafeToEvict] == "true"
-	if !safeToEvict {
-		if why := optedOut(pod, now); why != "" {
-			if !opts.Force {
-				return decide(ActionSkip, ReasonOptedOut, "%s", why)
-			}
-			return runFilters(pod, opts, decide(ActionEvict, ReasonForced, "%s, evicted because of Force", why))
+	forced := "" // why the pod would stay but for Force
+	if why := optedOut(pod, now); why != "" && !safeToEvict {
+		if !opts.Force {
+			return decide(ActionSkip, ReasonOptedOut, "%s", why)
 		}
+		forced = why
+	} else if why := waitsForCompletion(pod); why != "" {
+		if !opts.Force {
+			return decide(ActionWait, ReasonWaitsForCompletion, "%s: waits for it to complete", why)
+		}
+		forced = why
 	}
 	result := decide(ActionEvict, ReasonReplicated, "")
 	if controller != nil {
 		result.Message = controller.Kind + " " + controller.Name
+	}
+	if forced != "" {
+		// Force overrides the pod's wish, not the other rules: emptyDir
+		// data still needs DeleteEmptyDirData.
+		result = decide(ActionEvict, ReasonForced, "%s, evicted because of Force", forced)
 	}
 	if isDaemonSet(controller) {
 		// The DaemonSet recreates its pod wherever it still tolerates the
@@ -195,7 +228,7 @@ func classify(pod *corev1.Pod, opts *Options, now time.Time) classification {
 		if !opts.Force {
 			return decide(ActionBlocked, ReasonNoController, "no controller would recreate it; use Force")
 		}
-		result = decide(ActionEvict, ReasonForced, "no controller would recreate it; evicted because of Force")
+		result = decide(ActionEvict, ReasonForced, "%s", joinMessage(forced, "no controller would recreate it; evicted because of Force"))
 	}
 	if volumes := unsafeEmptyDirs(pod); len(volumes) > 0 && !safeToEvict {
 		if !opts.DeleteEmptyDirData {
@@ -254,6 +287,9 @@ func optedOut(pod *corev1.Pod, now time.Time) string {
 	if pod.Annotations[AnnotationSafeToEvict] == "false" {
 		return AnnotationSafeToEvict + `: "false"`
 	}
+	if value, ok := pod.Labels[LabelDrain]; ok && strings.EqualFold(value, "skip") {
+		return fmt.Sprintf("label %s: %q", LabelDrain, value)
+	}
 	value, ok := pod.Annotations[AnnotationDoNotDisrupt]
 	if !ok {
 		return ""
@@ -290,4 +326,16 @@ func unsafeEmptyDirs(pod *corev1.Pod) []string {
 		}
 	}
 	return names
+}
+
+// waitsForCompletion returns why the pod asks to be left running until it
+// completes, or "" when it does not.
+func waitsForCompletion(pod *corev1.Pod) string {
+	if pod.Annotations[AnnotationSafeToEvict] == "on-completion" {
+		return AnnotationSafeToEvict + `: "on-completion"`
+	}
+	if value, ok := pod.Labels[LabelDrain]; ok && strings.EqualFold(strings.Replace(value, "-", "", 1), "waitcompleted") {
+		return fmt.Sprintf("label %s: %q", LabelDrain, value)
+	}
+	return ""
 }

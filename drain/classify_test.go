@@ -38,6 +38,7 @@ func TestClassify(t *testing.T) {
 		wantAction Action
 		wantReason Reason
 		wantTier   Tier
+		wantOrder  int
 	}{
 		{name: "replicated pod is evicted", pod: rs("a").Obj(), wantAction: ActionEvict, wantReason: ReasonReplicated},
 		{name: "mirror pod is skipped even with Force", pod: pod("a").Mirror().Obj(), opts: Options{Force: true}, wantAction: ActionSkip, wantReason: ReasonMirror},
@@ -92,6 +93,23 @@ func TestClassify(t *testing.T) {
 		{name: "caller filter without opinion leaves the pod", pod: rs("a").Obj(), opts: Options{Filters: []Filter{skipFilter}}, wantAction: ActionEvict, wantReason: ReasonReplicated},
 		{name: "caller filter may choose deletion", pod: rs("a").Obj(), opts: Options{Filters: []Filter{deleteFilter}}, wantAction: ActionDelete, wantReason: "Scratch"},
 		{name: "caller filters do not see pods the rules skip", pod: pod("a").Mirror().Obj(), opts: Options{Filters: []Filter{deleteFilter}}, wantAction: ActionSkip, wantReason: ReasonMirror},
+		{name: "safe-to-evict on-completion is waited for", pod: rs("a").Annotation(AnnotationSafeToEvict, "on-completion").Obj(), wantAction: ActionWait, wantReason: ReasonWaitsForCompletion},
+		{name: "waiting needs no controller and no DeleteEmptyDirData: nothing is evicted",
+			pod: pod("a").EmptyDir("scratch").Annotation(AnnotationSafeToEvict, "on-completion").Obj(), wantAction: ActionWait, wantReason: ReasonWaitsForCompletion},
+		{name: "cluster-api drain label wait-completed is waited for", pod: rs("a").Labels(LabelDrain, "wait-completed").Obj(), wantAction: ActionWait, wantReason: ReasonWaitsForCompletion},
+		{name: "cluster-api drain label matches as cluster-api does", pod: rs("a").Labels(LabelDrain, "WaitCompleted").Obj(), wantAction: ActionWait, wantReason: ReasonWaitsForCompletion},
+		{name: "cluster-api drain label skip opts out", pod: rs("a").Labels(LabelDrain, "Skip").Obj(), wantAction: ActionSkip, wantReason: ReasonOptedOut},
+		{name: "cluster-api drain label with another value is ignored", pod: rs("a").Labels(LabelDrain, "later").Obj(), wantAction: ActionEvict, wantReason: ReasonReplicated},
+		{name: "on-completion is evicted with Force", pod: rs("a").Annotation(AnnotationSafeToEvict, "on-completion").Obj(), opts: Options{Force: true}, wantAction: ActionEvict, wantReason: ReasonForced},
+		{name: "a completed pod that asked to be waited for is terminal", pod: rs("a").Annotation(AnnotationSafeToEvict, "on-completion").Phase(corev1.PodSucceeded).Obj(), wantAction: ActionSkip, wantReason: ReasonTerminal},
+		{name: "a terminating pod that asked to be waited for is waited for until gone",
+			pod: rs("a").Labels(LabelDrain, "wait-completed").Terminating(now.Add(-time.Second)).Obj(), wantAction: ActionWait, wantReason: ReasonTerminating},
+		{name: "Force overrides an opt-out, not emptyDir data",
+			pod: rs("a").Annotation(AnnotationSafeToEvict, "false").EmptyDir("scratch").Obj(), opts: Options{Force: true}, wantAction: ActionBlocked, wantReason: ReasonLocalStorage},
+		{name: "Force with an opt-out and no controller evicts",
+			pod: pod("a").Annotation(AnnotationDoNotDisrupt, "true").Obj(), opts: Options{Force: true}, wantAction: ActionEvict, wantReason: ReasonForced},
+		{name: "order group from Options.Order", pod: rs("a").Labels("drain-order", "3").Obj(),
+			opts: Options{Order: func(p *corev1.Pod) int { return len(p.Labels["drain-order"]) * 3 }}, wantAction: ActionEvict, wantReason: ReasonReplicated, wantOrder: 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -99,6 +117,7 @@ func TestClassify(t *testing.T) {
 			assert.Equal(t, tc.wantAction, got.Action, "action (message %q)", got.Message)
 			assert.Equal(t, tc.wantReason, got.Reason, "reason (message %q)", got.Message)
 			assert.Equal(t, tc.wantTier, got.tier, "tier")
+			assert.Equal(t, tc.wantOrder, got.order, "order")
 		})
 	}
 }

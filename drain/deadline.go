@@ -2,6 +2,7 @@ package drain
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync"
 	"time"
@@ -28,6 +29,7 @@ func (n *nodeRun) onTimeout(ctx context.Context, remaining []*podTask) (bool, er
 	switch r.opts.OnTimeout {
 	case TimeoutLeave:
 		for _, t := range remaining {
+			t.step(ActionSkip, ReasonTimeout, "left on the node when the timeout expired")
 			r.rec.pod(t.ref, func(p *PodReport) { p.Outcome, p.Reason, p.Finished = OutcomeLeft, ReasonTimeout, time.Now() })
 			r.events.emit(Event{Type: EventSkipped, Node: n.name, Pod: t.ref, Message: "left on the node: " + timeoutErr.Error()})
 		}
@@ -40,7 +42,7 @@ func (n *nodeRun) onTimeout(ctx context.Context, remaining []*podTask) (bool, er
 		}
 		wg.Wait()
 		for _, res := range results {
-			if res != taskGone {
+			if res == taskFailed || res == taskRemaining {
 				return false, timeoutErr
 			}
 		}
@@ -49,7 +51,8 @@ func (n *nodeRun) onTimeout(ctx context.Context, remaining []*podTask) (bool, er
 		if len(n.errs) > 0 {
 			return false, timeoutErr
 		}
-		return true, nil
+		// A pod an escalation left keeps the node from being drained.
+		return n.left == 0, nil
 	default:
 		return false, timeoutErr
 	}
@@ -71,13 +74,22 @@ func (t *podTask) forceDelete(ctx context.Context) taskResult {
 // delete removes the pod with DELETE (bypassing budgets), with a UID
 // precondition, and waits for it to be gone.
 func (t *podTask) delete(ctx context.Context, grace *int64, reason Reason) taskResult {
+	if result, sent := t.sendDelete(ctx, grace, reason); !sent {
+		return result
+	}
+	return t.waitGone(ctx, OutcomeDeleted, true)
+}
+
+// sendDelete sends the deletion until the API server accepts it (sent) or
+// the task ends otherwise (result).
+func (t *podTask) sendDelete(ctx context.Context, grace *int64, reason Reason) (result taskResult, sent bool) {
 	r, n := t.node.run, t.node
 	b := newBackoff(r.opts.MinRetryInterval, r.opts.MaxRetryInterval)
 	r.rec.pod(t.ref, func(p *PodReport) { p.Reason = reason })
 	uid := types.UID(t.ref.UID)
 	for {
 		if _, ok := n.pods.get(string(uid)); !ok {
-			return t.gone(OutcomeGone, ReasonAlreadyGone, "gone before it was deleted")
+			return t.gone(OutcomeGone, ReasonAlreadyGone, "gone before it was deleted"), false
 		}
 		t.attempts++
 		r.rec.pod(t.ref, func(p *PodReport) { p.Attempts = t.attempts })
@@ -88,20 +100,28 @@ func (t *podTask) delete(ctx context.Context, grace *int64, reason Reason) taskR
 		})
 		switch {
 		case err == nil:
+			t.step(ActionDelete, reason, describeGrace(grace))
 			r.events.emit(Event{Type: EventTerminating, Node: n.name, Pod: t.ref, Attempt: t.attempts, Message: "deleted: " + string(reason)})
-			return t.waitGone(ctx, OutcomeDeleted, true)
+			return taskGone, true
 		case apierrors.IsNotFound(err):
-			return t.gone(OutcomeGone, ReasonAlreadyGone, "gone before it was deleted")
+			return t.gone(OutcomeGone, ReasonAlreadyGone, "gone before it was deleted"), false
 		case apierrors.IsConflict(err) && hasUIDPrecondition(err):
-			return t.gone(OutcomeGone, ReasonReplaced, "replaced by a pod of the same name")
+			return t.gone(OutcomeGone, ReasonReplaced, "replaced by a pod of the same name"), false
 		case transient(err) || apierrors.IsConflict(err):
 			wait := b.step()
 			r.events.emit(Event{Type: EventRetrying, Node: n.name, Pod: t.ref, Attempt: t.attempts, Err: err, RetryAt: time.Now().Add(wait)})
 			if sleep(ctx, wait) != nil {
-				return t.stop()
+				return t.stop(), false
 			}
 		default:
-			return t.fail(err, nil)
+			return t.fail(err, nil), false
 		}
 	}
+}
+
+func describeGrace(grace *int64) string {
+	if grace == nil {
+		return "with the pod's own grace period"
+	}
+	return fmt.Sprintf("with a grace period of %ds", *grace)
 }

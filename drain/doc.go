@@ -8,17 +8,19 @@
 //
 //   - Plan(ctx, node) says what a drain would do, without changing anything
 //     and without waiting: for every pod, evict, delete (a caller's Filter
-//     only), wait (already terminating), skip (DaemonSet, mirror, terminal,
-//     opted out) or blocked (no controller, emptyDir data, a budget that
-//     allows nothing now with its counts, several budgets naming each, no
-//     other node the pod fits on per the scheduling package), plus pdb.Lint's
-//     findings on the budgets involved. A Plan prints as a table and
-//     marshals to JSON.
+//     only), wait (already terminating, or asking to be left running until
+//     it completes), skip (DaemonSet, mirror, terminal, opted out) or
+//     blocked (no controller, emptyDir data, a budget that allows nothing
+//     now with its counts, several budgets naming each, no other node the
+//     pod fits on per the scheduling package), with its tier, order group
+//     and escalation policy, plus pdb.Lint's findings on the budgets
+//     involved. A Plan prints as a table and marshals to JSON.
 //   - Drain(ctx, nodes...) cordons every node, then evicts each node's pods
 //     tier by tier (ordinary pods, system-critical ones, then DaemonSet pods
-//     when asked), all pods of a tier at once as far as their budgets allow.
-//     It returns a Report (per pod its outcome, attempts, time blocked and by
-//     which budget; per node its durations; the API requests sent), also
+//     when asked) and, within a tier, order group by order group, all pods
+//     of a group at once as far as their budgets allow. It returns a Report
+//     (per pod its outcome, attempts, time blocked and by which budget, and
+//     the steps taken; per node its durations; the API requests sent), also
 //     when it fails.
 //   - Cordon and Uncordon, on their own.
 //
@@ -39,8 +41,28 @@
 // replacement (a StatefulSet's) is never evicted by mistake. Pods are waited
 // for on one watch of the node's pods, not by a GET per pod per second.
 // Nothing is ever deleted when it could be evicted: deletion happens only
-// when a Filter asks for it or when the TimeoutForceDelete policy applies,
-// always with a UID precondition and never with a zero grace period.
+// when a Filter asks for it, when an EscalationPolicy the caller gave says
+// so, or when the TimeoutForceDelete policy applies, always with a UID
+// precondition and never with a zero grace period.
+//
+// # Order, waiting and escalation
+//
+// What each of kubectl, Karpenter, cluster-autoscaler and cluster-api does
+// about order and stuck pods, in one place:
+//
+//   - Options.Order puts pods in order groups, drained lowest first within
+//     each tier: cluster-api's MachineDrainRule order, or, with
+//     OrderByPriority, cluster-autoscaler's --drain-priority-config.
+//   - Pods that ask to be left running until they complete, with
+//     cluster-autoscaler's safe-to-evict: "on-completion" or cluster-api's
+//     drain label "wait-completed" (or a Filter's ActionWait), are waited
+//     for, never evicted; their group and tier wait with them.
+//   - Options.Escalation gives each pod an EscalationPolicy: once budgets
+//     have held it back, or it has been unready or terminating, for too
+//     long, or the node's deadline is near, delete it with a grace period
+//     (bypassing its budgets), and later leave it on the node. Karpenter's
+//     terminationGracePeriod is one such policy. The zero policy never
+//     escalates; every step taken is in PodReport.Steps.
 //
 // # What it does not do
 //
@@ -58,7 +80,7 @@
 //     or evicted (terminating), and the nodes cordoned (or uncordoned, with
 //     UncordonOnFailure); running it again continues where it stopped.
 //   - Options' zero value is safe: evict, never delete; each pod's own grace
-//     period; no deadline but the context.
+//     period; no deadline but the context; no escalation.
 //
 // # Concurrency
 //

@@ -192,13 +192,16 @@ func (r *run) uncordon(ctx context.Context, nodeName string) error {
 	return nil
 }
 
-// sortPlans orders pods as the drain handles them: by tier, then namespace
-// and name.
+// sortPlans orders pods as the drain handles them: by tier, then order
+// group, then namespace and name.
 func sortPlans(pods []PodPlan) {
 	sort.Slice(pods, func(i, j int) bool {
 		a, b := pods[i], pods[j]
 		if a.Tier != b.Tier {
 			return a.Tier < b.Tier
+		}
+		if a.Order != b.Order {
+			return a.Order < b.Order
 		}
 		if a.Namespace != b.Namespace {
 			return a.Namespace < b.Namespace

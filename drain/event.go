@@ -35,8 +35,18 @@ const (
 	EventTerminating EventType = "Terminating"
 	// EventEvicted: the evicted pod is gone.
 	EventEvicted EventType = "Evicted"
-	// EventDeleted: a pod deleted by the timeout policy is gone.
+	// EventDeleted: a pod the drain deleted (a Filter's choice, an
+	// escalation, the timeout policy) is gone.
 	EventDeleted EventType = "Deleted"
+	// EventWaiting: the drain waits for a pod to complete on its own
+	// instead of evicting it; Reason and Message say why.
+	EventWaiting EventType = "Waiting"
+	// EventCompleted: a pod the drain waited for has completed.
+	EventCompleted EventType = "Completed"
+	// EventEscalated: a pod's EscalationPolicy took a step; Reason says
+	// which condition was met, Message what the drain does now (delete
+	// the pod, with which grace period, or leave it).
+	EventEscalated EventType = "Escalated"
 	// EventSkipped: the pod stays on the node (Message says why).
 	EventSkipped EventType = "Skipped"
 	// EventFailed: the drain gave up on a pod; Err says why.
@@ -76,6 +86,8 @@ type Event struct {
 	Budgets []string
 	// RetryAt is when a blocked or failed request is retried at the latest.
 	RetryAt time.Time
+	// Reason is set on EventWaiting and EventEscalated.
+	Reason  Reason
 	Message string
 	Err     error
 	// Plan is set on EventPlanned.
@@ -92,11 +104,12 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		Attempt int        `json:"attempt,omitempty"`
 		Budgets []string   `json:"budgets,omitempty"`
 		RetryAt *time.Time `json:"retryAt,omitempty"`
+		Reason  Reason     `json:"reason,omitempty"`
 		Message string     `json:"message,omitempty"`
 		Err     string     `json:"error,omitempty"`
 		Plan    *Plan      `json:"plan,omitempty"`
 	}
-	o := out{Type: e.Type, Time: e.Time, Node: e.Node, Attempt: e.Attempt, Budgets: e.Budgets, Message: e.Message, Plan: e.Plan}
+	o := out{Type: e.Type, Time: e.Time, Node: e.Node, Attempt: e.Attempt, Budgets: e.Budgets, Reason: e.Reason, Message: e.Message, Plan: e.Plan}
 	if e.Pod != (PodRef{}) {
 		o.Pod = &e.Pod
 	}

@@ -32,6 +32,8 @@ type podTask struct {
 	blockedSince time.Time
 	blockedBy    []string
 	lastMessage  string
+	// deleted is set once an escalation has deleted the pod.
+	deleted bool
 }
 
 func (t *podTask) markAdmitted() {
@@ -44,9 +46,10 @@ func (t *podTask) markAdmitted() {
 type taskResult int
 
 const (
-	taskGone      taskResult = iota // removed (or was already)
+	taskGone      taskResult = iota // removed (or was already), or completed
 	taskFailed                      // gave up; error recorded
 	taskRemaining                   // stopped by the deadline or cancellation
+	taskLeft                        // left on the node by an escalation
 )
 
 // errMultipleBudgetsMessage is how the eviction API says that a pod has
@@ -73,6 +76,10 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 			// Someone else is deleting it; it will be gone without us.
 			t.markAdmitted()
 			return t.waitGone(ctx, OutcomeGone, false)
+		}
+		if step, _ := t.dueEscalation(stageEvicting, pod, time.Now()); step != nil {
+			t.markAdmitted()
+			return t.escalate(ctx, step)
 		}
 
 		verdict := r.budgets.admit(pod, probe)
@@ -102,6 +109,9 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 		}
 		t.attempts++
 		r.rec.pod(t.ref, func(p *PodReport) { p.Attempts = t.attempts })
+		if t.attempts == 1 {
+			t.step(ActionEvict, t.plan.Reason, "")
+		}
 		r.events.emit(Event{Type: EventEvicting, Node: n.name, Pod: t.ref, Attempt: t.attempts, Budgets: t.plan.Budgets})
 		r.requests.add(reqEvict)
 		err := r.client.PolicyV1().Evictions(t.ref.Namespace).Evict(ctx, &policyv1.Eviction{
@@ -153,7 +163,17 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 				return t.stop()
 			}
 		case isMultipleBudgets(err):
-			return t.fail(&MultipleBudgetsError{Budgets: verdict.covering}, verdict.covering)
+			multiple := &MultipleBudgetsError{Budgets: verdict.covering}
+			if !t.canEscalate(stageEvicting) {
+				return t.fail(multiple, verdict.covering)
+			}
+			// The policy will end this: count it as blocked until then,
+			// asking again if the budgets change.
+			wait := b.step()
+			t.block(verdict.covering, multiple.Error(), time.Now().Add(wait))
+			if t.waitBudget(ctx, wait, false) == waitStop {
+				return t.stop()
+			}
 		case apierrors.IsForbidden(err) && hasCause(err, corev1.NamespaceTerminatingCause):
 			// The namespace is going away; its pods go with it.
 			return t.waitGone(ctx, OutcomeGone, false)
@@ -194,12 +214,16 @@ const (
 func (t *podTask) waitBudget(ctx context.Context, fallback time.Duration, probeOnTimer bool) waitOutcome {
 	timer := time.NewTimer(fallback)
 	defer timer.Stop()
+	escalate, stopEscalate := t.escalationTimer(stageEvicting)
+	defer stopEscalate()
 	select {
 	case <-ctx.Done():
 		return waitStop
 	case <-t.node.run.budgets.changes():
 		return waitRecheck
 	case <-t.node.pods.waitGone(string(t.ref.UID)):
+		return waitRecheck
+	case <-escalate:
 		return waitRecheck
 	case <-timer.C:
 		if probeOnTimer {
@@ -244,7 +268,8 @@ func (t *podTask) unblock() {
 
 // waitGone waits for the pod to disappear from the node. Pods terminating
 // longer than their grace period plus Options.SkipWaitForDeleteTimeout are
-// given up on, as their kubelet is likely gone.
+// given up on, as their kubelet is likely gone; the pod's EscalationPolicy
+// may delete it with a shorter grace period, or leave it, before that.
 func (t *podTask) waitGone(ctx context.Context, outcome Outcome, accepted bool) taskResult {
 	r, n := t.node.run, t.node
 	var skip <-chan time.Time
@@ -254,28 +279,60 @@ func (t *podTask) waitGone(ctx context.Context, outcome Outcome, accepted bool) 
 		defer timer.Stop()
 		skip = timer.C
 	}
-	select {
-	case <-n.pods.waitGone(string(t.ref.UID)):
-		if accepted {
-			eventType := EventEvicted
-			if outcome == OutcomeDeleted {
-				eventType = EventDeleted
+	for {
+		gone := n.pods.waitGone(string(t.ref.UID))
+		var changed <-chan struct{}
+		if !t.plan.escalation.IsZero() {
+			// The policy's conditions depend on the pod (its deletion
+			// seen by the watch, a shorter grace period): look again
+			// when it changes.
+			changed = n.pods.changes()
+		}
+		if pod, ok := n.pods.get(string(t.ref.UID)); ok {
+			if step, _ := t.dueEscalation(stageTerminating, pod, time.Now()); step != nil {
+				if step.action == ActionSkip {
+					return t.leave(step)
+				}
+				// Shorten the termination; keep waiting for it.
+				t.announce(step)
+				if result, sent := t.sendDelete(ctx, t.deleteGrace(), step.reason); !sent {
+					return result
+				}
+				outcome, accepted = OutcomeDeleted, true
+				continue
 			}
-			r.events.emit(Event{Type: eventType, Node: n.name, Pod: t.ref, Attempt: t.attempts})
 		}
-		reason := Reason("")
-		if outcome == OutcomeGone {
-			reason = ReasonTerminating
+		escalate, stopEscalate := t.escalationTimer(stageTerminating)
+		select {
+		case <-gone:
+			stopEscalate()
+			if accepted {
+				eventType := EventEvicted
+				if outcome == OutcomeDeleted {
+					eventType = EventDeleted
+				}
+				r.events.emit(Event{Type: eventType, Node: n.name, Pod: t.ref, Attempt: t.attempts})
+			}
+			reason := Reason("")
+			if outcome == OutcomeGone {
+				reason = ReasonTerminating
+			}
+			return t.gone(outcome, reason, "deleted by someone else")
+		case <-escalate:
+			stopEscalate()
+		case <-changed:
+			stopEscalate()
+		case <-skip:
+			stopEscalate()
+			r.events.emit(Event{Type: EventSkipped, Node: n.name, Pod: t.ref, Message: "still terminating after SkipWaitForDeleteTimeout"})
+			r.rec.pod(t.ref, func(p *PodReport) {
+				p.Outcome, p.Reason, p.Finished = OutcomeSkipped, ReasonStuckTerminating, time.Now()
+			})
+			return taskGone
+		case <-ctx.Done():
+			stopEscalate()
+			return t.stop()
 		}
-		return t.gone(outcome, reason, "deleted by someone else")
-	case <-skip:
-		r.events.emit(Event{Type: EventSkipped, Node: n.name, Pod: t.ref, Message: "still terminating after SkipWaitForDeleteTimeout"})
-		r.rec.pod(t.ref, func(p *PodReport) {
-			p.Outcome, p.Reason, p.Finished = OutcomeSkipped, ReasonStuckTerminating, time.Now()
-		})
-		return taskGone
-	case <-ctx.Done():
-		return t.stop()
 	}
 }
 

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+
 	"github.com/kubeprim/kubeprim/drain"
 	"github.com/kubeprim/kubeprim/fakecluster"
 )
@@ -133,4 +135,64 @@ func ExampleDrainer_Drain() {
 	// shop/web-eb78a544-kpx7z: Evicted
 	// shop/web-eb78a544-z2b6k: Evicted
 	// drained: true
+}
+
+// OrderByPriority reads cluster-autoscaler's --drain-priority-config
+// "10000:20,1000:100,0:60" as three order groups, lowest priority first.
+func ExampleOrderByPriority() {
+	order := drain.OrderByPriority(10000, 1000, 0)
+	for _, priority := range []int32{-10, 0, 999, 1000, 20000} {
+		pod := &corev1.Pod{Spec: corev1.PodSpec{Priority: &priority}}
+		fmt.Printf("priority %6d: group %d\n", priority, order(pod))
+	}
+	// Output:
+	// priority    -10: group 0
+	// priority      0: group 0
+	// priority    999: group 0
+	// priority   1000: group 1
+	// priority  20000: group 2
+}
+
+// An EscalationPolicy for the database: delete db pods that their budget
+// holds back for ten minutes, or in time before the node's deadline, and
+// leave those whose kubelet never confirms. The plan shows each pod's
+// policy before anything changes.
+func ExampleEscalationPolicy() {
+	c, err := fakecluster.Load(strings.NewReader(cluster+statefulDB), fakecluster.Options{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer c.Close()
+
+	grace := 30 * time.Second
+	d, err := drain.New(c, drain.Options{
+		Timeout: 30 * time.Minute,
+		Escalation: func(pod *corev1.Pod) drain.EscalationPolicy {
+			if pod.Labels["app"] != "db" {
+				return drain.EscalationPolicy{} // never escalate
+			}
+			return drain.EscalationPolicy{
+				Delete:            drain.EscalationTrigger{Blocked: 10 * time.Minute, BeforeDeadline: 5 * time.Minute},
+				DeleteGracePeriod: &grace,
+				Leave:             drain.EscalationTrigger{Terminating: 5 * time.Minute},
+			}
+		},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	plan, err := d.Plan(context.Background(), "worker-1")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	for _, p := range plan.Pods {
+		if p.Escalation != "" {
+			fmt.Printf("%s (%s): %s\n", p.Name, p.Action, p.Escalation)
+		}
+	}
+	// Output:
+	// db-0 (Blocked): delete after blocked 10m0s or 5m0s before the deadline with grace 30s; leave after terminating 5m0s
 }

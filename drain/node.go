@@ -27,9 +27,20 @@ type nodeRun struct {
 	pods  *mirror[*corev1.Pod]
 	slots chan struct{}
 
+	// deadline is when Options.Timeout expires for the node (zero: none).
+	deadline time.Time
+
 	mu       sync.Mutex
 	errs     []error
 	blocking []string
+	// left counts pods left on the node by an escalation.
+	left int
+}
+
+func (n *nodeRun) leftOne() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.left++
 }
 
 func (n *nodeRun) failed(err error) {
@@ -100,7 +111,8 @@ func (r *run) drainNode(ctx, watchCtx context.Context, name string, cordonedByUs
 
 	nodeCtx, cancel := ctx, context.CancelFunc(func() {})
 	if r.opts.Timeout > 0 {
-		nodeCtx, cancel = context.WithTimeoutCause(ctx, r.opts.Timeout, errTimeoutCause)
+		n.deadline = started.Add(r.opts.Timeout)
+		nodeCtx, cancel = context.WithDeadlineCause(ctx, n.deadline, errTimeoutCause)
 	}
 	defer cancel()
 
@@ -191,13 +203,15 @@ func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context) (bool, error) {
 	}
 
 	n.mu.Lock()
-	failures := errors.Join(n.errs...)
+	failures, left := errors.Join(n.errs...), n.left
 	n.mu.Unlock()
 	if failures != nil {
 		return false, failures
 	}
 	if len(remaining) == 0 {
-		return true, nil
+		// Pods an escalation left on the node were meant to stay: the
+		// drain has done what it was asked, but the node is not empty.
+		return left == 0, nil
 	}
 	if ctx.Err() != nil {
 		return false, context.Cause(ctx)
@@ -210,37 +224,49 @@ func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context) (bool, error) {
 
 func (n *nodeRun) task(p PodPlan) *podTask {
 	grace := graceSeconds(n.run.opts.GracePeriod)
-	n.run.rec.pod(p.Ref(), func(pr *PodReport) { pr.Node, pr.Tier = n.name, p.Tier })
+	n.run.rec.pod(p.Ref(), func(pr *PodReport) { pr.Node, pr.Tier, pr.Order = n.name, p.Tier, p.Order })
 	return &podTask{node: n, plan: p, ref: p.Ref(), grace: grace}
 }
 
-// runTiers runs the tasks tier by tier, all pods of a tier at once, and
-// returns the tasks left when it stopped (deadline, cancellation or a
-// failure).
+// group is a tier's order group: the pods that go together.
+type group struct {
+	tier  Tier
+	order int
+}
+
+// runTiers runs the tasks tier by tier and, within a tier, order group by
+// order group, all pods of a group at once; it returns the tasks left when
+// it stopped (deadline, cancellation or a failure).
 func (n *nodeRun) runTiers(ctx context.Context, tasks []*podTask) []*podTask {
-	byTier := map[Tier][]*podTask{}
-	var tiers []Tier
+	byGroup := map[group][]*podTask{}
+	var groups []group
 	for _, t := range tasks {
-		if _, ok := byTier[t.plan.Tier]; !ok {
-			tiers = append(tiers, t.plan.Tier)
+		g := group{t.plan.Tier, t.plan.Order}
+		if _, ok := byGroup[g]; !ok {
+			groups = append(groups, g)
 		}
-		byTier[t.plan.Tier] = append(byTier[t.plan.Tier], t)
+		byGroup[g] = append(byGroup[g], t)
 	}
-	sort.Slice(tiers, func(i, j int) bool { return tiers[i] < tiers[j] })
+	sort.Slice(groups, func(i, j int) bool {
+		if groups[i].tier != groups[j].tier {
+			return groups[i].tier < groups[j].tier
+		}
+		return groups[i].order < groups[j].order
+	})
 	var remaining []*podTask
-	for i, tier := range tiers {
+	for i, g := range groups {
 		if ctx.Err() != nil || n.hasFailed() {
-			for _, later := range tiers[i:] {
-				for _, t := range byTier[later] {
+			for _, later := range groups[i:] {
+				for _, t := range byGroup[later] {
 					t.stop()
 					remaining = append(remaining, t)
 				}
 			}
 			return remaining
 		}
-		results := make([]taskResult, len(byTier[tier]))
+		results := make([]taskResult, len(byGroup[g]))
 		var wg sync.WaitGroup
-		for j, t := range byTier[tier] {
+		for j, t := range byGroup[g] {
 			// Each pod makes its first request for admission before the
 			// next one starts, so that pods of one budget go in the plan's
 			// order (the plan says which of them wait).
@@ -254,7 +280,7 @@ func (n *nodeRun) runTiers(ctx context.Context, tasks []*podTask) []*podTask {
 		wg.Wait()
 		for j, res := range results {
 			if res == taskRemaining {
-				remaining = append(remaining, byTier[tier][j])
+				remaining = append(remaining, byGroup[g][j])
 			}
 		}
 	}
@@ -275,6 +301,10 @@ func (t *podTask) start(ctx context.Context) taskResult {
 	}
 	switch t.plan.Action {
 	case ActionWait:
+		pod, ok := t.node.pods.get(string(t.ref.UID))
+		if ok && pod.DeletionTimestamp == nil {
+			return t.waitCompleted(ctx)
+		}
 		return t.waitGone(ctx, OutcomeGone, false)
 	case ActionDelete:
 		return t.delete(ctx, t.grace, t.plan.Reason)

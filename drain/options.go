@@ -48,6 +48,29 @@ type Options struct {
 	// without I/O and must be safe for concurrent use.
 	Filters []Filter
 
+	// Order, when set, puts each pod into an order group, drained from the
+	// lowest number to the highest: a group starts once every pod of the
+	// groups before it is gone (or, for a pod waited for, has completed).
+	// This is cluster-api's MachineDrainRule order, and, with
+	// OrderByPriority, cluster-autoscaler's --drain-priority-config. Groups
+	// divide each tier and do not cross them: system-critical and DaemonSet
+	// pods still go after all the others, whatever their group. Nil (the
+	// default) puts every pod in group 0. It is called once per pod when a
+	// node is planned, runs without I/O, and must be safe for concurrent
+	// use.
+	Order func(pod *corev1.Pod) int
+
+	// Escalation, when set, gives each pod the drain evicts, deletes or
+	// waits for its EscalationPolicy: when to stop waiting for its budgets,
+	// its readiness or its kubelet and delete it with a grace period, and
+	// when to leave it on the node. Nil (the default), like the zero
+	// policy, never escalates: pods are evicted and waited for until
+	// Timeout. A policy that is not valid blocks its pod in the plan
+	// (ReasonInvalidEscalation, saying what is wrong), so nothing on its
+	// node changes. It is called once per pod when a node is planned, runs
+	// without I/O, and must be safe for concurrent use.
+	Escalation func(pod *corev1.Pod) EscalationPolicy
+
 	// Taint, when set, is added to each node when it is cordoned and removed
 	// by Uncordon. Its effect must be NoSchedule or NoExecute.
 	Taint *corev1.Taint

@@ -3,6 +3,7 @@ package drain
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -16,7 +17,8 @@ type Plan struct {
 	// Unschedulable says whether the node was already cordoned.
 	Unschedulable bool `json:"unschedulable"`
 	// Pods lists every pod on the node (matching Options.PodSelector), in
-	// the order the drain handles them: by tier, then namespace and name.
+	// the order the drain handles them: by tier, then order group, then
+	// namespace and name.
 	Pods []PodPlan `json:"pods"`
 	// Budgets are the budgets that cover pods of the node, with the status
 	// the disruption controller last wrote.
@@ -37,8 +39,14 @@ type PodPlan struct {
 	// why no other node fits.
 	Message string `json:"message,omitempty"`
 	Tier    Tier   `json:"tier"`
+	// Order is the pod's order group within its tier (Options.Order).
+	Order int `json:"order,omitempty"`
 	// Budgets names the budgets (in the pod's namespace) covering the pod.
 	Budgets []string `json:"budgets,omitempty"`
+	// Escalation describes the pod's EscalationPolicy, if it has one.
+	Escalation string `json:"escalation,omitempty"`
+
+	escalation EscalationPolicy
 }
 
 // Ref returns the pod's reference.
@@ -99,10 +107,25 @@ func (p *Plan) budget(namespace, name string) (BudgetState, bool) {
 }
 
 // WriteTable writes the plan as an aligned table: one line per pod, then the
-// budgets and findings, then a summary line.
+// budgets and findings, then a summary line. An ORDER column follows TIER
+// when pods are in different order groups.
 func (p *Plan) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintf(tw, "NAMESPACE\tPOD\tTIER\tACTION\tREASON\tBUDGET\tDETAIL\n")
+	ordered := false
+	for _, pod := range p.Pods {
+		ordered = ordered || pod.Order != 0
+	}
+	order := func(pod PodPlan) string {
+		if !ordered {
+			return ""
+		}
+		return strconv.Itoa(pod.Order) + "\t"
+	}
+	if ordered {
+		fmt.Fprintf(tw, "NAMESPACE\tPOD\tTIER\tORDER\tACTION\tREASON\tBUDGET\tDETAIL\n")
+	} else {
+		fmt.Fprintf(tw, "NAMESPACE\tPOD\tTIER\tACTION\tREASON\tBUDGET\tDETAIL\n")
+	}
 	for _, pod := range p.Pods {
 		budgets := make([]string, 0, len(pod.Budgets))
 		for _, name := range pod.Budgets {
@@ -112,8 +135,12 @@ func (p *Plan) WriteTable(w io.Writer) error {
 				budgets = append(budgets, name)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", pod.Namespace, pod.Name, pod.Tier, pod.Action, pod.Reason,
-			dash(strings.Join(budgets, "; ")), dash(pod.Message))
+		detail := pod.Message
+		if pod.Escalation != "" {
+			detail = joinMessage(detail, pod.Escalation)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s%s\t%s\t%s\t%s\n", pod.Namespace, pod.Name, pod.Tier, order(pod), pod.Action, pod.Reason,
+			dash(strings.Join(budgets, "; ")), dash(detail))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -131,7 +158,7 @@ func (p *Plan) WriteTable(w io.Writer) error {
 	if p.Unschedulable {
 		state = "cordoned"
 	}
-	_, err := fmt.Fprintf(w, "node %s (%s): %d to evict, %d to delete, %d terminating, %d skipped, %d blocked\n",
+	_, err := fmt.Fprintf(w, "node %s (%s): %d to evict, %d to delete, %d to wait for, %d skipped, %d blocked\n",
 		p.Node, state, p.Count(ActionEvict), p.Count(ActionDelete), p.Count(ActionWait), p.Count(ActionSkip), p.Count(ActionBlocked))
 	return err
 }

@@ -4,9 +4,11 @@ import (
 	"strings"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
 
 	"github.com/kubeprim/kubeprim/drain"
 	"github.com/kubeprim/kubeprim/fakecluster"
@@ -75,6 +77,17 @@ func TestPlan(t *testing.T) {
 				"bare":    {drain.ActionBlocked, drain.ReasonNoController, nil, "use Force"},
 			},
 		},
+		{
+			name: "pods that ask to be waited for are waited for, not evicted, budget or not",
+			scenario: new(scenario).nodes("node-a", "node-b").
+				add(testutil.ReplicaSet("default", "etl", 1),
+					testutil.DrainPod("etl-0", "node-a").Owner("ReplicaSet", "etl").Labels("app", "etl").Annotation(drain.AnnotationSafeToEvict, "on-completion").Obj(),
+					maxUnavailable("etl", 0)),
+			want: map[string]want{
+				"etl-0": {drain.ActionWait, drain.ReasonWaitsForCompletion, []string{"etl"}, "waits for it to complete"},
+			},
+			findings: []string{"NeverAllowsDisruption"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,6 +146,32 @@ func TestPlanTable(t *testing.T) {
 		assert.Equal(t, []string{"default", "db-0", "ordinary", "Blocked", "BudgetExhausted", "db:"}, strings.Fields(lines[1])[:6])
 		assert.Contains(t, lines[1], "db: 2 healthy, needs 2, allows 0")
 		assert.True(t, strings.HasPrefix(lines[2], "Error: budget default/db: "), lines[2])
-		assert.Equal(t, "node node-a (schedulable): 0 to evict, 0 to delete, 0 terminating, 0 skipped, 1 blocked", lines[len(lines)-1])
+		assert.Equal(t, "node node-a (schedulable): 0 to evict, 0 to delete, 0 to wait for, 0 skipped, 1 blocked", lines[len(lines)-1])
+	})
+}
+
+func TestPlanTableShowsWaitsAndEscalations(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := new(scenario).nodes("node-a", "node-b").
+			replicaSet("web", "node-a").
+			add(testutil.DrainPod("etl", "node-a").Owner("Job", "etl").Labels(drain.LabelDrain, "wait-completed").Obj()).
+			start(t, fakecluster.Options{})
+		d, err := drain.New(c, drain.Options{Escalation: func(p *corev1.Pod) drain.EscalationPolicy {
+			if p.Name == "etl" {
+				return drain.EscalationPolicy{}
+			}
+			return drain.EscalationPolicy{Delete: drain.EscalationTrigger{Blocked: 10 * time.Minute}}
+		}})
+		require.NoError(t, err)
+		plan, err := d.Plan(t.Context(), "node-a")
+		require.NoError(t, err)
+		lines := strings.Split(strings.TrimSpace(plan.String()), "\n")
+		require.Len(t, lines, 4)
+		assert.Equal(t, []string{"NAMESPACE", "POD", "TIER", "ACTION", "REASON", "BUDGET", "DETAIL"}, strings.Fields(lines[0]), "no ORDER column without groups")
+		assert.Equal(t, []string{"default", "etl", "ordinary", "Wait", "WaitsForCompletion", "-"}, strings.Fields(lines[1])[:6])
+		assert.Contains(t, lines[1], `label cluster.x-k8s.io/drain: "wait-completed": waits for it to complete`)
+		assert.Equal(t, []string{"default", "web-0", "ordinary", "Evict", "Replicated", "-"}, strings.Fields(lines[2])[:6])
+		assert.Contains(t, lines[2], "ReplicaSet web; delete after blocked 10m0s")
+		assert.Equal(t, "node node-a (schedulable): 1 to evict, 0 to delete, 1 to wait for, 0 skipped, 0 blocked", lines[3])
 	})
 }

@@ -21,10 +21,19 @@ func buildPlan(nodeName string, unschedulable bool, pods []*corev1.Pod, budgets 
 	byUID := map[string]*corev1.Pod{}
 	for _, pod := range pods {
 		c := classify(pod, opts, now)
-		plan.Pods = append(plan.Pods, PodPlan{
+		p := PodPlan{
 			Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID,
-			Action: c.Action, Reason: c.Reason, Message: c.Message, Tier: c.tier,
-		})
+			Action: c.Action, Reason: c.Reason, Message: c.Message, Tier: c.tier, Order: c.order,
+		}
+		if opts.Escalation != nil && (p.Action == ActionEvict || p.Action == ActionDelete || p.Action == ActionWait) {
+			policy := opts.Escalation(pod)
+			if err := policy.validate(opts.Timeout); err != nil {
+				p.Action, p.Reason, p.Message = ActionBlocked, ReasonInvalidEscalation, "escalation policy: "+err.Error()
+			} else {
+				p.escalation, p.Escalation = policy, policy.String()
+			}
+		}
+		plan.Pods = append(plan.Pods, p)
 		byUID[string(pod.UID)] = pod
 	}
 	sortPlans(plan.Pods)

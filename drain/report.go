@@ -17,8 +17,8 @@ type Outcome string
 const (
 	// OutcomeEvicted: evicted and gone.
 	OutcomeEvicted Outcome = "Evicted"
-	// OutcomeDeleted: deleted (by a Filter's choice or the timeout policy)
-	// and gone.
+	// OutcomeDeleted: deleted (by a Filter's choice, an escalation or the
+	// timeout policy) and gone.
 	OutcomeDeleted Outcome = "Deleted"
 	// OutcomeGone: gone before the drain acted on it, or replaced by a
 	// same-named pod with another UID.
@@ -29,7 +29,11 @@ const (
 	// OutcomeBlocked: left on the node because the options forbid removing
 	// it (no controller, emptyDir data, a Filter).
 	OutcomeBlocked Outcome = "Blocked"
-	// OutcomeLeft: left on the node by TimeoutLeave.
+	// OutcomeCompleted: a pod the drain waited for completed on its own
+	// (phase Succeeded or Failed), without being evicted.
+	OutcomeCompleted Outcome = "Completed"
+	// OutcomeLeft: left on the node by TimeoutLeave or an
+	// EscalationPolicy's Leave step.
 	OutcomeLeft Outcome = "Left"
 	// OutcomeFailed: the drain gave up on the pod; PodReport.Error says why.
 	OutcomeFailed Outcome = "Failed"
@@ -74,8 +78,10 @@ type NodeReport struct {
 // PodReport is what happened to one pod.
 type PodReport struct {
 	PodRef
-	Node    string  `json:"node"`
-	Tier    Tier    `json:"tier"`
+	Node string `json:"node"`
+	Tier Tier   `json:"tier"`
+	// Order is the pod's order group (Options.Order).
+	Order   int     `json:"order,omitempty"`
 	Outcome Outcome `json:"outcome"`
 	Reason  Reason  `json:"reason,omitempty"`
 	// Attempts counts eviction (or deletion) requests.
@@ -87,6 +93,30 @@ type PodReport struct {
 	Started   time.Time     `json:"started,omitzero"`
 	Finished  time.Time     `json:"finished,omitzero"`
 	Error     string        `json:"error,omitempty"`
+	// Steps is the audit trail of what the drain did to the pod, in order:
+	// the first eviction request, waiting for it to complete, each
+	// deletion, leaving it on the node.
+	Steps []Step `json:"steps,omitempty"`
+}
+
+// Step is one thing the drain did to a pod. Action is ActionEvict (the
+// first eviction request), ActionWait (waiting for the pod to complete),
+// ActionDelete (a deletion the API server accepted; Message gives its
+// grace period) or ActionSkip (the pod left on the node); Reason says why,
+// an escalation's reason when one took the step.
+type Step struct {
+	Time    time.Time `json:"time"`
+	Action  Action    `json:"action"`
+	Reason  Reason    `json:"reason,omitempty"`
+	Message string    `json:"message,omitempty"`
+}
+
+// String reads like "Delete (BlockedTooLong)".
+func (s Step) String() string {
+	if s.Reason == "" {
+		return string(s.Action)
+	}
+	return fmt.Sprintf("%s (%s)", s.Action, s.Reason)
 }
 
 type jsonDuration time.Duration
@@ -149,6 +179,13 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(tw, "NODE\tNAMESPACE\tPOD\tOUTCOME\tATTEMPTS\tBLOCKED\tDETAIL\n")
 	for _, p := range r.Pods {
 		detail := p.Error
+		if detail == "" && escalated(p.Steps) {
+			trail := make([]string, len(p.Steps))
+			for i, step := range p.Steps {
+				trail[i] = step.String()
+			}
+			detail = strings.Join(trail, " -> ")
+		}
 		if detail == "" && len(p.BlockedBy) > 0 {
 			detail = "blocked by " + strings.Join(p.BlockedBy, ", ")
 		}
@@ -166,18 +203,37 @@ func (r *Report) WriteTable(w io.Writer) error {
 	}
 	for _, n := range r.Nodes {
 		state := "drained"
-		if !n.Drained {
+		switch {
+		case !n.Drained && n.Error != "":
 			state = "NOT drained: " + n.Error
+		case !n.Drained:
+			state = "NOT drained: pods were left on it as asked"
 		}
 		if _, err := fmt.Fprintf(w, "node %s: %s in %v\n", n.Name, state, n.Duration.Round(time.Millisecond)); err != nil {
 			return err
 		}
 	}
-	_, err := fmt.Fprintf(w, "%d evicted, %d deleted, %d skipped, %d failed or remaining; %d API requests in %v\n",
-		r.Count(OutcomeEvicted), r.Count(OutcomeDeleted), r.Count(OutcomeSkipped)+r.Count(OutcomeGone),
+	completed := ""
+	if n := r.Count(OutcomeCompleted); n > 0 {
+		completed = fmt.Sprintf("%d completed, ", n)
+	}
+	_, err := fmt.Fprintf(w, "%d evicted, %d deleted, %s%d skipped, %d failed or remaining; %d API requests in %v\n",
+		r.Count(OutcomeEvicted), r.Count(OutcomeDeleted), completed, r.Count(OutcomeSkipped)+r.Count(OutcomeGone),
 		r.Count(OutcomeFailed)+r.Count(OutcomeRemaining)+r.Count(OutcomeBlocked)+r.Count(OutcomeLeft),
 		r.APIRequests, r.Duration.Round(time.Millisecond))
 	return err
+}
+
+// escalated says whether the trail holds a step an escalation or the
+// timeout policy took, which the table shows in full.
+func escalated(steps []Step) bool {
+	for _, s := range steps {
+		switch s.Reason {
+		case ReasonBlockedTooLong, ReasonUnreadyTooLong, ReasonTerminatingTooLong, ReasonDeadlineNear, ReasonTimeout:
+			return true
+		}
+	}
+	return false
 }
 
 // String returns the table WriteTable writes.

@@ -198,14 +198,13 @@ func TestDrainWaitsForTerminatingPods(t *testing.T) {
 
 func TestDrainGivesUpOnPodsStuckTerminating(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		// A finalizer nobody removes keeps web-0 terminating, as an
-		// unreachable kubelet would. With SkipWaitForDeleteTimeout the drain
-		// stops waiting after the grace period plus the timeout.
+		// node-a's kubelet is unreachable, so web-0 stays terminating. With
+		// SkipWaitForDeleteTimeout the drain stops waiting after the grace
+		// period plus the timeout.
 		stuck := testutil.DrainPod("web-0", "node-a").Owner("ReplicaSet", "web").Labels("app", "web").Grace(3600).Obj()
-		stuck.Finalizers = []string{"example.com/never-removed"}
 		c := new(scenario).nodes("node-a", "node-b").
 			add(testutil.ReplicaSet("default", "web", 1), stuck).
-			start(t, fakecluster.Options{})
+			start(t, fakecluster.Options{Termination: unreachableKubelet("node-a")})
 		d, err := drain.New(c, drain.Options{GracePeriod: ptr(10 * time.Second), SkipWaitForDeleteTimeout: 20 * time.Second})
 		require.NoError(t, err)
 		start := time.Now()
@@ -370,6 +369,18 @@ func TestPlanAndReportMarshalToJSON(t *testing.T) {
 		ev, err := json.Marshal(drain.Event{Type: drain.EventFailed, Pod: drain.PodRef{Namespace: "ns", Name: "p"}, Err: assert.AnError})
 		require.NoError(t, err)
 		assert.JSONEq(t, `{"type":"Failed","time":"0001-01-01T00:00:00Z","pod":{"namespace":"ns","name":"p"},"error":"`+assert.AnError.Error()+`"}`, string(ev))
+		ev, err = json.Marshal(drain.Event{Type: drain.EventEscalated, Reason: drain.ReasonBlockedTooLong, Message: "held back"})
+		require.NoError(t, err)
+		assert.JSONEq(t, `{"type":"Escalated","time":"0001-01-01T00:00:00Z","reason":"BlockedTooLong","message":"held back"}`, string(ev))
+
+		// The audit trail and the order group are in the pod's report.
+		step := drain.Step{Time: time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC), Action: drain.ActionDelete, Reason: drain.ReasonDeadlineNear, Message: "with a grace period of 30s"}
+		data, err = json.Marshal(drain.PodReport{PodRef: drain.PodRef{Namespace: "ns", Name: "p"}, Order: 2, Steps: []drain.Step{step}})
+		require.NoError(t, err)
+		decoded = nil
+		require.NoError(t, json.Unmarshal(data, &decoded))
+		assert.Equal(t, float64(2), decoded["order"])
+		assert.Equal(t, []any{map[string]any{"time": "2026-05-01T12:00:00Z", "action": "Delete", "reason": "DeadlineNear", "message": "with a grace period of 30s"}}, decoded["steps"])
 	})
 }
 

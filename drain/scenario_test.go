@@ -2,6 +2,7 @@ package drain_test
 
 import (
 	"fmt"
+	"math"
 	"sync"
 	"testing"
 	"time"
@@ -100,6 +101,20 @@ func (s *scenario) start(t *testing.T, opts fakecluster.Options, grace ...time.D
 	require.NoError(t, err)
 	t.Cleanup(c.Close)
 	return c
+}
+
+// unreachableKubelet is a fakecluster.Options.Termination under which the
+// pods of the nodes never finish terminating (a force deletion still
+// removes them) and the others take their whole grace period.
+func unreachableKubelet(nodes ...string) func(*corev1.Pod) (time.Duration, bool) {
+	return func(pod *corev1.Pod) (time.Duration, bool) {
+		for _, n := range nodes {
+			if pod.Spec.NodeName == n {
+				return 0, false
+			}
+		}
+		return time.Duration(math.MaxInt64), true
+	}
 }
 
 // budgetGuard watches every budget for the whole test and records each

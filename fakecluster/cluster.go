@@ -18,11 +18,19 @@ import (
 )
 
 // Options configures a Cluster. The zero value makes replacement pods
-// Ready as soon as they are created.
+// Ready as soon as they are created, and terminating pods take their whole
+// grace period.
 type Options struct {
 	// ReadyDelay is how long a pod created by the cluster's controllers
 	// (a replacement, a workload's pod) runs before it turns Ready.
 	ReadyDelay time.Duration
+
+	// Termination says how long a deleted pod's containers take to stop
+	// and whether its kubelet reports back (pdbtest.WithTermination): a pod
+	// goes after the shorter of that time and its grace period, or never
+	// while its kubelet is unreachable, until a deletion with a grace
+	// period of 0. Nil: every pod takes its whole grace period.
+	Termination pdbtest.TerminationFunc
 }
 
 // Cluster is an in-memory cluster: a fake clientset plus the parts of the
@@ -99,7 +107,7 @@ func NewWithOptions(opts Options, objects ...runtime.Object) (*Cluster, error) {
 	// pdbtest answers evictions and pod deletions as the API server does,
 	// plays the kubelet that ends graceful terminations, and keeps budget
 	// statuses current; the cluster's own reactor goes in front of it.
-	c.server = pdbtest.Install(cs)
+	c.server = pdbtest.Install(cs, pdbtest.WithTermination(opts.Termination))
 
 	for i, obj := range objects {
 		if obj == nil {

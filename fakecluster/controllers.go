@@ -9,12 +9,10 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
-	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
 
-	"github.com/kubeprim/kubeprim/pdb"
 	"github.com/kubeprim/kubeprim/scheduling"
 )
 
@@ -25,11 +23,6 @@ func (c *Cluster) reactLocked(ev event) {
 		pod := ev.obj.(*corev1.Pod)
 		old, _ := ev.old.(*corev1.Pod)
 		startedTerminating := ev.typ != watch.Deleted && pod.DeletionTimestamp != nil && (old == nil || old.DeletionTimestamp == nil)
-		if startedTerminating {
-			// pdbtest's kubelet removes the pod when its deletionTimestamp
-			// comes, at the next request: make sure there is one then.
-			c.after(time.Until(pod.DeletionTimestamp.Time), func() {})
-		}
 		if ev.typ == watch.Deleted || startedTerminating {
 			c.replaceLocked(pod, ev.typ == watch.Deleted)
 		}
@@ -38,16 +31,6 @@ func (c *Cluster) reactLocked(ev event) {
 		}
 	case nodesResource:
 		c.placeUnplacedLocked()
-	case budgetsResource:
-		// An entry of disruptedPods stops hiding its pod after
-		// pdb.DeletionTimeout; make sure the controller looks then.
-		for _, at := range ev.obj.(*policyv1.PodDisruptionBudget).Status.DisruptedPods {
-			due := at.Add(pdb.DeletionTimeout + time.Second)
-			if !c.wakeups[due] {
-				c.wakeups[due] = true
-				c.after(time.Until(due), func() { delete(c.wakeups, due) })
-			}
-		}
 	}
 }
 

@@ -12,7 +12,10 @@
 //     pod deletions are graceful (deletionTimestamp set, the pod removed
 //     when its grace period is over and no finalizer is left; pods without
 //     terminationGracePeriodSeconds go at once); budget statuses are kept
-//     current by a disruption controller built on pdb.Compute.
+//     current by a disruption controller built on pdb.Compute. Watches see
+//     these changes when they happen, with no request needed to trigger
+//     them. Options.Termination makes pods stop sooner than their grace
+//     period, or never while their kubelet is unreachable.
 //   - Controllers replace what goes away: a ReplicaSet, ReplicationController
 //     or Job pod gets a new pod (new name, new UID) as soon as it terminates;
 //     a StatefulSet pod is recreated under the same name, with a new UID,

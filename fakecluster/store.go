@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -115,6 +116,7 @@ func (c *Cluster) recordLocked(gvr schema.GroupVersionResource, typ watch.EventT
 // and lets the controllers react, until nothing changes any more; then it
 // wakes the watches.
 func (c *Cluster) absorbLocked() {
+	changed := false
 	for {
 		var events []event
 		for _, gvr := range watchedResources {
@@ -138,6 +140,7 @@ func (c *Cluster) absorbLocked() {
 			}
 			continue
 		}
+		changed = true
 		if c.closed {
 			continue
 		}
@@ -145,7 +148,27 @@ func (c *Cluster) absorbLocked() {
 			c.reactLocked(ev)
 		}
 	}
+	if changed {
+		c.wakeLocked()
+	}
 	c.changed.Broadcast()
+}
+
+// wakeLocked makes sure the cluster looks again when pdbtest's kubelet or
+// disruption controller next has work (a termination ending, a
+// disruptedPods entry ageing out): they act only on a request, and a drain
+// that waits on a watch sends none. What is due changes only with the
+// objects, so it is asked after changes only.
+func (c *Cluster) wakeLocked() {
+	if c.closed || c.clock == nil {
+		return
+	}
+	due, ok := c.server.NextChange()
+	if !ok || c.wakeups[due] {
+		return
+	}
+	c.wakeups[due] = true
+	c.after(time.Until(due), func() { delete(c.wakeups, due) })
 }
 
 // stampLocked sets the resourceVersion of objects returned to a client to

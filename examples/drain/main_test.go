@@ -29,7 +29,7 @@ func TestDefault(t *testing.T) {
 	assert.Empty(t, stderr)
 	assert.Contains(t, stdout, "Plan for node worker-1:")
 	assert.Contains(t, stdout, "NAMESPACE    POD")
-	assert.Contains(t, stdout, "node worker-1 (schedulable): 5 to evict, 0 to delete, 0 terminating, 1 skipped, 0 blocked")
+	assert.Contains(t, stdout, "node worker-1 (schedulable): 5 to evict, 0 to delete, 0 to wait for, 1 skipped, 0 blocked")
 	assert.Contains(t, stdout, "budget web: The disruption budget web needs 5 healthy pods and has 5 currently")
 	assert.Contains(t, stdout, "skipped  kube-system/logs-")
 	assert.Contains(t, stdout, "node worker-1 drained")

@@ -52,7 +52,7 @@ func (p *progress) event(e drain.Event) {
 	case drain.EventTerminating:
 		delete(p.blocked, e.Pod)
 		p.terminat[e.Pod] = true
-	case drain.EventEvicted, drain.EventDeleted:
+	case drain.EventEvicted, drain.EventDeleted, drain.EventCompleted:
 		p.gone++
 		delete(p.terminat, e.Pod)
 	case drain.EventSkipped, drain.EventFailed:
@@ -88,6 +88,12 @@ func describe(e drain.Event) string {
 		return fmt.Sprintf("evicted  %s", e.Pod)
 	case drain.EventDeleted:
 		return fmt.Sprintf("deleted  %s", e.Pod)
+	case drain.EventWaiting:
+		return fmt.Sprintf("waiting  %s to complete: %s", e.Pod, e.Message)
+	case drain.EventCompleted:
+		return fmt.Sprintf("completed %s", e.Pod)
+	case drain.EventEscalated:
+		return fmt.Sprintf("escalated %s (%s): %s", e.Pod, e.Reason, e.Message)
 	case drain.EventSkipped:
 		if e.Pod.Name == "" {
 			return ""

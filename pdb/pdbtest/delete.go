@@ -134,8 +134,9 @@ func (s *Server) remove(pod *corev1.Pod, dryRun bool) error {
 	return nil
 }
 
-// finishTerminations is the kubelet: a pod whose deletionTimestamp has come
-// and that has no finalizer left is removed.
+// finishTerminations is the kubelet: a terminating pod whose containers
+// have stopped (by default: whose deletionTimestamp has come) and that has
+// no finalizer left is removed.
 func (s *Server) finishTerminations() {
 	obj, err := s.tracker.List(podsResource, podKind, "")
 	if err != nil {
@@ -143,7 +144,10 @@ func (s *Server) finishTerminations() {
 	}
 	now := s.now()
 	for _, pod := range obj.(*corev1.PodList).Items {
-		if pod.DeletionTimestamp != nil && !pod.DeletionTimestamp.After(now) && len(pod.Finalizers) == 0 {
+		if len(pod.Finalizers) > 0 {
+			continue
+		}
+		if end, ok := s.terminationEnd(&pod); ok && !end.After(now) {
 			_ = s.remove(&pod, false)
 		}
 	}

@@ -24,13 +24,22 @@
 // WithClock and move it, or run the test in testing/synctest, to see
 // terminations end; the API server's time rounding to the second applies.
 //
+// WithTermination changes how long the kubelet takes: containers that stop
+// sooner than the grace period, or a kubelet that never reports (an
+// unreachable node), whose pods stay Terminating until a force deletion
+// (grace period 0) removes them. Server.NextChange says when the kubelet or
+// the disruption controller will next change something on its own, for
+// fakes that must show that change to watchers without waiting for a
+// request.
+//
 // # Composition
 //
 // Install returns a *Server. Its Sync method runs the kubelet's and the
-// disruption controller's work on demand; WithManualSync leaves statuses to
-// evictions and Sync; WithScale replaces the controller lookup; and
-// WithPodRemoved reports pods leaving storage, which is how fakecluster
-// replaces evicted pods of controllers. Reactors a test prepends after
+// disruption controller's work on demand, and NextChange says when that
+// work is next due; WithManualSync leaves statuses to evictions and Sync;
+// WithScale replaces the controller lookup; WithTermination the kubelet's
+// timing; and WithPodRemoved reports pods leaving storage, which is how
+// fakecluster replaces evicted pods of controllers. Reactors a test prepends after
 // Install run before the Server's, so a test can still inject failures.
 //
 // # Limits

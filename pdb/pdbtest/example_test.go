@@ -86,3 +86,28 @@ func ExampleWithClock() {
 	// terminating until 12:00:30
 	// gone: true
 }
+
+// A kubelet that never reports, as on a node that is gone, leaves an
+// evicted pod Terminating until a deletion with a grace period of 0.
+func ExampleWithTermination() {
+	ctx := context.Background()
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	grace := int64(30)
+	client := fake.NewClientset(shop(&grace)...)
+	unreachable := func(pod *corev1.Pod) (time.Duration, bool) { return 0, pod.Spec.NodeName != "node-1" }
+	server := pdbtest.Install(client, pdbtest.WithClock(func() time.Time { return now }), pdbtest.WithTermination(unreachable))
+
+	_ = client.CoreV1().Pods("shop").EvictV1(ctx, &policyv1.Eviction{ObjectMeta: metav1.ObjectMeta{Name: "web-a"}})
+	now = now.Add(time.Hour)
+	pod, _ := client.CoreV1().Pods("shop").Get(ctx, "web-a", metav1.GetOptions{})
+	_, pending := server.NextChange()
+	fmt.Println("an hour later, terminating:", pod.DeletionTimestamp != nil, "pending:", pending)
+
+	force := int64(0)
+	_ = client.CoreV1().Pods("shop").Delete(ctx, "web-a", metav1.DeleteOptions{GracePeriodSeconds: &force})
+	_, err := client.CoreV1().Pods("shop").Get(ctx, "web-a", metav1.GetOptions{})
+	fmt.Println("after a force deletion, gone:", apierrors.IsNotFound(err))
+	// Output:
+	// an hour later, terminating: true pending: false
+	// after a force deletion, gone: true
+}

@@ -68,6 +68,25 @@ func WithPodRemoved(hook func(pod *corev1.Pod)) Option {
 	return func(s *Server) { s.removed = hook }
 }
 
+// TerminationFunc says how long a pod's containers take to stop once its
+// graceful deletion has started (the pod is given with its deletionTimestamp
+// and deletionGracePeriodSeconds), and whether its kubelet ever reports
+// back. The kubelet kills what still runs when the grace period ends, so a
+// pod goes after the shorter of stop and its grace period. ok false models
+// an unreachable kubelet: the pod stays Terminating until it is deleted with
+// a grace period of 0 (a force deletion), as on a cluster whose node is gone.
+type TerminationFunc func(pod *corev1.Pod) (stop time.Duration, ok bool)
+
+// WithTermination sets how long the Server's kubelet takes to end graceful
+// terminations; nil keeps the default, in which every pod takes its whole
+// grace period. It is asked again whenever the kubelet looks, so its answer
+// may change over time (a node that becomes unreachable). A pod deleted
+// with a grace period of 0 never waits for the kubelet, only for its
+// finalizers.
+func WithTermination(stop TerminationFunc) Option {
+	return func(s *Server) { s.termination = stop }
+}
+
 // Server is the API server and disruption controller behaviour Install adds
 // to a fake clientset. Its methods are safe for concurrent use, alongside
 // the clientset's.
@@ -78,6 +97,8 @@ type Server struct {
 	scale   pdb.ScaleFunc
 	manual  bool
 	removed func(pod *corev1.Pod)
+	// termination is the kubelet's shutdown time; nil: the grace period.
+	termination TerminationFunc
 
 	// mu serialises the Server's work on the tracker; the clientset's own
 	// lock is held too when the work comes from a request.
@@ -109,7 +130,8 @@ type Server struct {
 //     has finished; negative means 1. With 0 and no finalizers the pod is
 //     removed at once; otherwise it gets deletionTimestamp (now + grace) and
 //     deletionGracePeriodSeconds, and a kubelet removes it when the clock
-//     reaches deletionTimestamp and no finalizer is left. A second delete
+//     reaches deletionTimestamp (or sooner, or never: WithTermination) and
+//     no finalizer is left. A second delete
 //     may only shorten the grace period. UID and resourceVersion
 //     preconditions answer 409.
 //   - Every object written gets a UID (when it has none) and a new
