@@ -10,7 +10,9 @@
 //
 // Package qos answers "which of my pods is Guaranteed, and which dies first
 // when the node runs out of memory?". qos.Compute gives the class the API
-// server writes into status.qosClass, qos.OOMScoreAdjust the kubelet's
-// oom_score_adj for a container, and qos.EvictionOrder the order in which the
-// kubelet evicts pods under memory pressure.
+// server writes into status.qosClass, reading raw manifests as the API server
+// defaults them; qos.Class prefers status.qosClass; qos.OOMScoreAdjust gives
+// the kubelet's oom_score_adj for a container; qos.EvictionOrder ranks pods,
+// with usage figures the caller supplies, as the kubelet evicts them under
+// memory pressure.
 package kubeprim
