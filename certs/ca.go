@@ -198,6 +198,10 @@ func (ca *CA) canSign(tmpl *x509.Certificate, isCA bool) error {
 		return &ValidityError{Subject: tmpl.Subject.CommonName, NotBefore: tmpl.NotBefore, NotAfter: tmpl.NotAfter, Limit: ca.Cert.NotAfter,
 			Reason: fmt.Sprintf("ends after its CA %q (%s); shorten the validity or rotate the CA", ca.Cert.Subject.CommonName, ca.Cert.NotAfter.UTC().Format(time.RFC3339))}
 	}
+	if !tmpl.NotAfter.After(ca.Cert.NotBefore) {
+		return &ValidityError{Subject: tmpl.Subject.CommonName, NotBefore: tmpl.NotBefore, NotAfter: tmpl.NotAfter, Limit: ca.Cert.NotBefore,
+			Reason: fmt.Sprintf("ends before its CA %q becomes valid (%s); check the clock", ca.Cert.Subject.CommonName, ca.Cert.NotBefore.UTC().Format(time.RFC3339))}
+	}
 	if tmpl.NotBefore.Before(ca.Cert.NotBefore) {
 		// A certificate cannot be valid before its issuer; start with the issuer.
 		tmpl.NotBefore = ca.Cert.NotBefore

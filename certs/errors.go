@@ -100,10 +100,18 @@ func (e *ValidityError) Error() string {
 // Unwrap returns ErrValidity.
 func (e *ValidityError) Unwrap() error { return ErrValidity }
 
-// ExistsError reports a file WriteDir refused to overwrite. It matches ErrExists.
-type ExistsError struct{ Path string }
+// ExistsError reports files WriteDir refused to overwrite. It matches ErrExists.
+type ExistsError struct {
+	// Path is the first existing file.
+	Path string
+	// Paths are all the existing files, Path first.
+	Paths []string
+}
 
 func (e *ExistsError) Error() string {
+	if len(e.Paths) > 1 {
+		return fmt.Sprintf("%d files already exist (%s, ...); remove them or set WriteOptions.Overwrite", len(e.Paths), e.Path)
+	}
 	return fmt.Sprintf("%s already exists; remove it or set WriteOptions.Overwrite", e.Path)
 }
 

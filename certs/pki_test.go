@@ -280,6 +280,7 @@ func TestWriteDirNeverOverwrites(t *testing.T) {
 	var ee *ExistsError
 	require.ErrorAs(t, err, &ee)
 	assert.Equal(t, filepath.Join(dir, "apiserver.key"), ee.Path)
+	assert.Equal(t, []string{ee.Path}, ee.Paths)
 	entries, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	assert.Len(t, entries, 1, "nothing written next to the existing file")

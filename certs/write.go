@@ -51,15 +51,15 @@ func (p *PKI) Write(dir string, opts WriteOptions) error {
 		return fmt.Errorf("write PKI: %w", err)
 	}
 	if !opts.Overwrite {
-		var errs []error
+		var existing []string
 		for _, f := range files {
 			path := filepath.Join(dir, f.rel)
 			if _, err := os.Lstat(path); err == nil {
-				errs = append(errs, &ExistsError{Path: path})
+				existing = append(existing, path)
 			}
 		}
-		if len(errs) > 0 {
-			return fmt.Errorf("write PKI to %s: %w", dir, errors.Join(errs...))
+		if len(existing) > 0 {
+			return fmt.Errorf("write PKI to %s: %w", dir, &ExistsError{Path: existing[0], Paths: existing})
 		}
 	}
 	var dirs []string
@@ -148,7 +148,7 @@ func writeFileAtomic(path string, data []byte, mode fs.FileMode, overwrite bool)
 	}
 	if err = os.Link(tmpName, path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return &ExistsError{Path: path}
+			return &ExistsError{Path: path, Paths: []string{path}}
 		}
 		return err
 	}
