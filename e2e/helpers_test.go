@@ -3,6 +3,9 @@ package e2e_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 	"time"
 
@@ -88,4 +91,19 @@ func podReady(pod *corev1.Pod) bool {
 		}
 	}
 	return false
+}
+
+// testSeed is the seed of a randomized test: E2E_SEED when set, so a failure
+// can be replayed, otherwise a new one, logged either way.
+func testSeed(t testing.TB) uint64 {
+	t.Helper()
+	if s := os.Getenv("E2E_SEED"); s != "" {
+		seed, err := strconv.ParseUint(s, 10, 64)
+		require.NoError(t, err, "E2E_SEED")
+		t.Logf("seed %d (from E2E_SEED)", seed)
+		return seed
+	}
+	seed := rand.Uint64()
+	t.Logf("seed %d (replay with E2E_SEED=%d)", seed, seed)
+	return seed
 }
