@@ -23,13 +23,21 @@ func waitUntil(t testing.TB, timeout time.Duration, what string, check func(ctx 
 	defer cancel()
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
+	start, slow := time.Now(), 15*time.Second
 	for {
 		if err := kube.Running(); err != nil {
 			require.FailNow(t, "control plane down while waiting for "+what, err.Error())
 		}
 		last := check(ctx)
 		if last == nil {
+			if d := time.Since(start); d > slow {
+				t.Logf("waited %s for %s", d.Round(time.Millisecond), what)
+			}
 			return
+		}
+		if time.Since(start) > slow {
+			t.Logf("still waiting for %s: %v", what, last)
+			slow *= 2
 		}
 		select {
 		case <-ctx.Done():
