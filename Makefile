@@ -5,9 +5,9 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 PKGS        := ./...
 
-.PHONY: test fmt vet staticcheck unit bench e2e e2e-bins bench-e2e
+.PHONY: test fmt vet staticcheck unit conformance bench e2e e2e-bins bench-e2e
 
-test: fmt vet staticcheck unit e2e
+test: fmt vet staticcheck unit conformance e2e
 
 # gofmt -l lists files whose formatting differs; any listed file fails the build.
 fmt:
@@ -23,6 +23,12 @@ staticcheck:
 
 unit:
 	$(GO) test -race -count=1 $(PKGS)
+
+# The scheduling simulator against the real kube-scheduler 1.36.3, in process,
+# on random clusters. Its own module keeps k8s.io/kubernetes out of go.mod; the
+# first build compiles the scheduler (a few minutes on two cores).
+conformance:
+	cd scheduling/conformance && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)

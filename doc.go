@@ -15,4 +15,61 @@
 // the kubelet's oom_score_adj for a container; qos.EvictionOrder ranks pods,
 // with usage figures the caller supplies, as the kubelet evicts them under
 // memory pressure.
+//
+// # Scheduling
+//
+// Package scheduling answers "why is this pod Pending, and where would it
+// fit?" as kube-scheduler 1.36 does, without a scheduler: PodRequests charges
+// sidecars, init containers, overhead, pod-level requests and in-place
+// resizes exactly as the scheduler does; Simulator.Feasible runs every default
+// filter that needs no volume objects over a snapshot of nodes and pods and
+// returns the feasible nodes and a Diagnosis whose Error is the scheduler's
+// FailedScheduling message, in under a millisecond for 5,000 nodes.
+//
+// # PDB
+//
+// Package pdb answers "which budgets will block my drain, why, and by how
+// much?" ahead of time, exactly as Kubernetes 1.36 would: pdb.Compute gives
+// the status the disruption controller writes, pdb.CheckEviction what the
+// eviction endpoint answers for a pod (naming every budget involved),
+// pdb.Tracker the cumulative effect of many evictions across nodes, and
+// pdb.Lint the budgets that can never allow a disruption or will surprise a
+// maintenance window. Package pdb/pdbtest gives the client-go fake clientset
+// the API server's eviction semantics and a disruption controller.
+//
+// # Certificates
+//
+// Package certs answers "give me my cluster's PKI, and tell me what is wrong
+// with the one I have". certs.NewPKI makes the kubeadm 1.36 tree and
+// (*PKI).WriteDir writes it in kubeadm's layout; certs.NewCA and (*CA).Issue
+// make CAs and certificates with safe defaults (ECDSA P-256, backdated, never
+// outliving their CA). certs.Inspect checks chain, purpose, hosts, key match
+// and expiry; certs.CheckExpiration reports like kubeadm certs
+// check-expiration. certs.RequestCertificate drives the certificates.k8s.io/v1
+// API by watching. Everything it writes passes openssl verify -x509_strict.
+//
+// # Kubeconfig
+//
+// Package kubeconfig answers "give this ServiceAccount a working kubeconfig,
+// and prove it works". kubeconfig.ForServiceAccount creates or requires the
+// ServiceAccount, binds it a role, gets a TokenRequest token (or waits, by
+// watching, for a legacy token Secret), takes the CA from kube-root-ca.crt and
+// checks the result with a SelfSubjectReview; Forbidden at any step names the
+// missing permission. kubeconfig.Write writes atomically with mode 0600 even
+// over a world-readable file; Load, Minify, Flatten (tokenFile too), Validate,
+// Expiry and ForKubeadm cover the rest, and Safe prints a config without its
+// secrets. Package kubeconfig/kubeconfigtest adds TokenRequest,
+// SelfSubjectReview and the token controller to the fake clientset.
+//
+// # Secrets
+//
+// Package secrets answers "how do I get a password that survives helm
+// upgrade?". secrets.DerivePassword and secrets.NewDeriver give exactly what
+// Helm's derivePassword gives (Master Password v3), ObjectDeriver derives
+// values from namespace/name/key/counter for GitOps renders, and Generate
+// draws unbiased values from crypto/rand. Builders make every standard Secret
+// type as the API server validates it (TLS from a certs.KeyPair, docker
+// registries, ssh keys, bootstrap tokens, kubectl's --append-hash names), and
+// secrets.Ensure creates a Secret or keeps the one there without ever losing
+// a value.
 package kubeprim

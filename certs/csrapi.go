@@ -44,6 +44,7 @@ type CSRError struct {
 	Message   string
 }
 
+// Error describes the CSRError.
 func (e *CSRError) Error() string {
 	return fmt.Sprintf("certificate signing request %s %s: %s: %s", e.Name, strings.ToLower(string(e.Condition)), e.Reason, e.Message)
 }

@@ -38,6 +38,35 @@
 // client-go quirk without a use), invalid extra SANs are an error instead of
 // a warning, and the default key type is ECDSA P-256 instead of RSA-2048.
 //
+// # CSRs and the CertificateSigningRequest API
+//
+// NewCSR makes a request (subject, groups as Organization, SANs) and
+// ParseCSRPEM verifies its self-signature. (*CA).SignCSR signs a request only
+// as far as a SignPolicy allows: the policy, not the request, decides usages
+// and validity; SANs need explicit predicates; system:masters is refused
+// unless allowed; a request for a CA certificate is refused.
+//
+// SubmitCSR, ApproveCSR, WaitForCertificate and RequestCertificate drive
+// certificates.k8s.io/v1: they check locally what the API server and the
+// in-tree signers would refuse (usages per signer, expirationSeconds of at
+// least 600, kubelet subject rules), approve through the approval
+// subresource, and wait by watching (never polling) until the certificate is
+// issued, the request is denied or failed (a *CSRError with the reason), or
+// the context ends. The issued certificate must be for the request's key.
+//
+// # Inspection, expiry and renewal
+//
+// Inspect checks a file, a directory or PEM bytes: chain to the given roots
+// or the CAs found, purpose, host and IP coverage, key match and expiry; the
+// problems are data in a Report, and (*Report).Err wraps sentinels such as
+// ErrExpired and ErrKeyMismatch. CheckExpiration is `kubeadm certs
+// check-expiration` for a PKI or /etc/kubernetes directory, printed the same
+// way by (*ExpiryReport).WriteText. (*CA).Renew and (*PKI).Renew issue new
+// keys and certificates with the same identity under the same CA, as
+// `kubeadm certs renew` does; CAs are never renewed in place. RotateCA gives
+// a new CA, the trust bundle of both and certificates cross-signed each way
+// for the overlap.
+//
 // # What it does not do
 //
 // It does not encrypt or decrypt private keys, fetch certificates over the
@@ -47,7 +76,9 @@
 //
 // # Concurrency
 //
-// Values returned by this package (KeyPair, CA, PKI) are not modified after
-// they are returned and are safe for concurrent use. Functions are
-// synchronous; NewPKI's key-generation goroutines end before it returns.
+// Values returned by this package (KeyPair, CA, PKI, Report) are not
+// modified after they are returned and are safe for concurrent use.
+// Functions are synchronous; NewPKI's key-generation goroutines end before it
+// returns. The API functions take the context first and the client second
+// and log only through logr.FromContextOrDiscard, never key material.
 package certs

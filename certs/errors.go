@@ -44,6 +44,7 @@ type PEMTypeError struct {
 	Want []string
 }
 
+// Error describes the PEMTypeError.
 func (e *PEMTypeError) Error() string {
 	return fmt.Sprintf("PEM block type %q, want one of %q", e.Got, e.Want)
 }
@@ -58,6 +59,7 @@ type SizeError struct {
 	Limit int
 }
 
+// Error describes the SizeError.
 func (e *SizeError) Error() string {
 	return fmt.Sprintf("%s is %d bytes, more than the limit of %d; raise DecodeOptions.MaxBytes if this input is expected", e.What, e.Size, e.Limit)
 }
@@ -72,6 +74,7 @@ type KeyError struct {
 	Reason string
 }
 
+// Error describes the KeyError.
 func (e *KeyError) Error() string {
 	if e.Reason == "" {
 		return fmt.Sprintf("unsupported key %s: use ECDSA P-256/P-384, RSA 2048/3072/4096 or Ed25519", e.Type)
@@ -92,7 +95,11 @@ type ValidityError struct {
 	Reason string
 }
 
+// Error describes the ValidityError.
 func (e *ValidityError) Error() string {
+	if e.NotBefore.IsZero() && e.NotAfter.IsZero() {
+		return fmt.Sprintf("certificate %q: %s", e.Subject, e.Reason)
+	}
 	return fmt.Sprintf("certificate %q valid %s to %s: %s", e.Subject,
 		e.NotBefore.UTC().Format(time.RFC3339), e.NotAfter.UTC().Format(time.RFC3339), e.Reason)
 }
@@ -108,6 +115,7 @@ type ExistsError struct {
 	Paths []string
 }
 
+// Error describes the ExistsError.
 func (e *ExistsError) Error() string {
 	if len(e.Paths) > 1 {
 		return fmt.Sprintf("%d files already exist (%s, ...); remove them or set WriteOptions.Overwrite", len(e.Paths), e.Path)
@@ -121,6 +129,7 @@ func (e *ExistsError) Unwrap() error { return ErrExists }
 // PolicyError reports why a CSR was refused by a SignPolicy. It matches ErrPolicy.
 type PolicyError struct{ Reason string }
 
+// Error describes the PolicyError.
 func (e *PolicyError) Error() string { return "csr refused: " + e.Reason }
 
 // Unwrap returns ErrPolicy.

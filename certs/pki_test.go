@@ -1,12 +1,16 @@
 package certs
 
 import (
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/x509"
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
+	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -336,4 +340,38 @@ func TestLoadPKIReportsEveryBadFile(t *testing.T) {
 	assert.ErrorIs(t, err, ErrKeyMismatch)
 	assert.ErrorIs(t, err, ErrInvalidSignature)
 	assert.ErrorIs(t, err, os.ErrNotExist)
+}
+
+// TestGenerateKeysRunsInParallel proves the workers overlap: each key
+// generation waits until as many are running as there are workers, which a
+// sequential loop would never reach (synctest reports the deadlock).
+func TestGenerateKeysRunsInParallel(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		types := make([]KeyType, 11)
+		workers := min(runtime.GOMAXPROCS(0), len(types))
+		var mu sync.Mutex
+		active, peak := 0, 0
+		release := make(chan struct{})
+		var once sync.Once
+		key, err := GenerateKey(KeyECDSAP256)
+		require.NoError(t, err)
+		gen := func(KeyType) (crypto.Signer, error) {
+			mu.Lock()
+			active++
+			peak = max(peak, active)
+			if active == workers {
+				once.Do(func() { close(release) })
+			}
+			mu.Unlock()
+			<-release
+			mu.Lock()
+			active--
+			mu.Unlock()
+			return key, nil
+		}
+		keys, err := generateKeys(types, func(int) bool { return false }, gen)
+		require.NoError(t, err)
+		assert.Len(t, keys, len(types))
+		assert.Equal(t, workers, peak)
+	})
 }

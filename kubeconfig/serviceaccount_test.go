@@ -48,7 +48,7 @@ type fixture struct {
 	events []kubeconfig.Event
 }
 
-func newFixture(t *testing.T, objs ...runtime.Object) *fixture {
+func newFixture(t testing.TB, objs ...runtime.Object) *fixture {
 	t.Helper()
 	ca := newTestCert(t, "kubernetes", testNow.Add(24*time.Hour))
 	base := []runtime.Object{

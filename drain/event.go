@@ -1,0 +1,128 @@
+package drain
+
+import (
+	"encoding/json"
+	"sync"
+	"time"
+
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// EventType says what happened.
+type EventType string
+
+// The event types, in the order a pod usually goes through them.
+const (
+	// EventPlanned: a node's pods were listed and classified; Event.Plan
+	// holds the plan.
+	EventPlanned EventType = "Planned"
+	// EventCordoned: the node was marked unschedulable (Message says whether
+	// it already was).
+	EventCordoned EventType = "Cordoned"
+	// EventUncordoned: the node was made schedulable again.
+	EventUncordoned EventType = "Uncordoned"
+	// EventEvicting: an eviction request is being sent (Attempt counts them).
+	EventEvicting EventType = "Evicting"
+	// EventBlocked: a budget does not allow the eviction now. Budgets names
+	// it, Message carries the API server's or the local explanation, RetryAt
+	// is the latest time of the next attempt (a budget change comes first).
+	EventBlocked EventType = "Blocked"
+	// EventRetrying: a request failed for a reason that may pass (timeout,
+	// server error, throttling); Err says which, RetryAt when it is retried.
+	EventRetrying EventType = "Retrying"
+	// EventTerminating: the pod has been accepted for eviction or deletion
+	// and is terminating.
+	EventTerminating EventType = "Terminating"
+	// EventEvicted: the evicted pod is gone.
+	EventEvicted EventType = "Evicted"
+	// EventDeleted: a pod deleted by the timeout policy is gone.
+	EventDeleted EventType = "Deleted"
+	// EventSkipped: the pod stays on the node (Message says why).
+	EventSkipped EventType = "Skipped"
+	// EventFailed: the drain gave up on a pod; Err says why.
+	EventFailed EventType = "Failed"
+	// EventDone: a node's drain finished, once per node; Err is set when it
+	// failed.
+	EventDone EventType = "Done"
+)
+
+// PodRef names one pod instance; the UID tells a pod from a same-named
+// replacement.
+type PodRef struct {
+	Namespace string    `json:"namespace"`
+	Name      string    `json:"name"`
+	UID       types.UID `json:"uid,omitempty"`
+}
+
+// String returns namespace/name.
+func (r PodRef) String() string { return r.Namespace + "/" + r.Name }
+
+// NamespacedName returns the pod's namespace and name.
+func (r PodRef) NamespacedName() types.NamespacedName {
+	return types.NamespacedName{Namespace: r.Namespace, Name: r.Name}
+}
+
+// Event is one step of a drain, given to Options.OnEvent.
+type Event struct {
+	Type EventType
+	Time time.Time
+	Node string
+	// Pod is zero for node-level events.
+	Pod PodRef
+	// Attempt counts eviction requests for the pod, starting at 1.
+	Attempt int
+	// Budgets names the budgets (in the pod's namespace) that block or
+	// cover the pod.
+	Budgets []string
+	// RetryAt is when a blocked or failed request is retried at the latest.
+	RetryAt time.Time
+	Message string
+	Err     error
+	// Plan is set on EventPlanned.
+	Plan *Plan
+}
+
+// MarshalJSON renders Err as its message.
+func (e Event) MarshalJSON() ([]byte, error) {
+	type out struct {
+		Type    EventType  `json:"type"`
+		Time    time.Time  `json:"time"`
+		Node    string     `json:"node,omitempty"`
+		Pod     *PodRef    `json:"pod,omitempty"`
+		Attempt int        `json:"attempt,omitempty"`
+		Budgets []string   `json:"budgets,omitempty"`
+		RetryAt *time.Time `json:"retryAt,omitempty"`
+		Message string     `json:"message,omitempty"`
+		Err     string     `json:"error,omitempty"`
+		Plan    *Plan      `json:"plan,omitempty"`
+	}
+	o := out{Type: e.Type, Time: e.Time, Node: e.Node, Attempt: e.Attempt, Budgets: e.Budgets, Message: e.Message, Plan: e.Plan}
+	if e.Pod != (PodRef{}) {
+		o.Pod = &e.Pod
+	}
+	if !e.RetryAt.IsZero() {
+		o.RetryAt = &e.RetryAt
+	}
+	if e.Err != nil {
+		o.Err = e.Err.Error()
+	}
+	return json.Marshal(o)
+}
+
+// emitter serializes calls to the caller's hook.
+type emitter struct {
+	mu sync.Mutex
+	fn func(Event)
+}
+
+func (e *emitter) emit(ev Event) {
+	if e == nil || e.fn == nil {
+		return
+	}
+	if ev.Time.IsZero() {
+		ev.Time = time.Now()
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.fn(ev)
+}

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+const usage = `usage: secrets <command> [flags]
+
+commands:
+  derive     derive site passwords as Helm's derivePassword does
+  generate   generate random values from crypto/rand, without bias
+  ensure     create a Secret or keep the one there, adding only missing keys
+
+Run "secrets <command> -h" for the flags of a command.
+`
+
+// run is the whole program; main only wires it to the process.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, usage)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"derive":   runDerive,
+		"generate": runGenerate,
+		"ensure":   runEnsure,
+	}
+	command, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "secrets: unknown command %q; use derive, generate or ensure\n", args[0])
+		return 2
+	}
+	err := command(ctx, args[1:], stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		// The flag package already printed the problem and the usage.
+		return 2
+	default:
+		fmt.Fprintf(stderr, "secrets %s: %s\n", args[0], oneLine(err))
+		return 1
+	}
+}
+
+// errUsage marks a flag error the flag package has already reported.
+var errUsage = errors.New("usage")
+
+// newFlagSet returns a FlagSet that reports to stderr and returns errors.
+func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("secrets "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: secrets %s [flags]\n\n%s\n\nflags:\n", name, summary)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parse parses args, turning flag errors into errUsage.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
+		fs.Usage()
+		return errUsage
+	}
+	return nil
+}
+
+// listFlag collects a repeatable flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
+func oneLine(err error) string { return strings.ReplaceAll(err.Error(), "\n", "; ") }
