@@ -19,7 +19,14 @@ import (
 // with check's last error when timeout passes or the control plane dies.
 func waitUntil(t testing.TB, timeout time.Duration, what string, check func(ctx context.Context) error) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(t.Context(), timeout)
+	waitUntilCtx(t.Context(), t, timeout, what, check)
+}
+
+// waitUntilCtx is waitUntil under ctx, for cleanups, which run after
+// t.Context() is canceled.
+func waitUntilCtx(ctx context.Context, t testing.TB, timeout time.Duration, what string, check func(ctx context.Context) error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
