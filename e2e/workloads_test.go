@@ -44,6 +44,8 @@ type workload struct {
 	unschedulable bool
 	// gracePeriod is the pods' terminationGracePeriodSeconds.
 	gracePeriod int64
+	// kwok are the pod annotations that pace kwok; nil means fastKwok.
+	kwok map[string]string
 }
 
 func (w workload) podTemplate() corev1.PodTemplateSpec {
@@ -54,8 +56,12 @@ func (w workload) podTemplate() corev1.PodTemplateSpec {
 	if w.unschedulable {
 		spec.NodeSelector = map[string]string{"kubeprim.dev/e2e-no-such-node": "true"}
 	}
+	annotations := w.kwok
+	if annotations == nil {
+		annotations = fastKwok
+	}
 	return corev1.PodTemplateSpec{
-		ObjectMeta: metav1.ObjectMeta{Labels: w.labels, Annotations: fastKwok},
+		ObjectMeta: metav1.ObjectMeta{Labels: w.labels, Annotations: annotations},
 		Spec:       spec,
 	}
 }
