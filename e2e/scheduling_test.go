@@ -349,12 +349,16 @@ func snapshot(t *testing.T) *scheduling.Simulator {
 	nsList, err := kube.Client().CoreV1().Namespaces().List(ctx, metav1.ListOptions{})
 	require.NoError(t, err)
 	nodes := make([]*corev1.Node, len(nodeList.Items))
+	exists := map[string]bool{}
 	for i := range nodeList.Items {
 		nodes[i] = &nodeList.Items[i]
+		exists[nodes[i].Name] = true
 	}
+	// Pods of earlier tests may outlive their nodes while their namespace
+	// is being deleted; the scheduler keeps them out of its snapshot too.
 	var pods []*corev1.Pod
 	for i := range podList.Items {
-		if podList.Items[i].Spec.NodeName != "" {
+		if exists[podList.Items[i].Spec.NodeName] {
 			pods = append(pods, &podList.Items[i])
 		}
 	}
