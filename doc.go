@@ -6,6 +6,21 @@
 // This package holds no code; it is the map. Each section below names one
 // package, the question it answers and where to start reading.
 //
+// # Drain
+//
+// Package drain answers "how do I take these nodes down without breaking a
+// budget, and what is happening while it runs?". Drainer.Plan says, without
+// changing or waiting for anything, what happens to each pod and what would
+// block: a budget with its counts, several budgets, no other node that fits,
+// pdb.Lint's findings. Drainer.Drain cordons the nodes and evicts their pods
+// tier by tier, each with a UID precondition. Each eviction is checked
+// against one live watch of every budget, shared by all nodes, so a blocked
+// pod goes the moment a replacement is Ready, instead of retrying every 5 s
+// as kubectl drain does, and evictions from several nodes never overrun a
+// budget. Progress comes as typed events; a Report marshals to JSON. Package
+// fakecluster is the in-memory cluster its tests, examples and downstream
+// tests run on.
+//
 // # QoS
 //
 // Package qos answers "which of my pods is Guaranteed, and which dies first

@@ -156,7 +156,6 @@ func TestBadInput(t *testing.T) {
 		args []string
 		code int
 	}{
-		{"no command", nil, 2},
 		{"unknown command", []string{"rotate"}, 2},
 		{"unknown flag", []string{"generate", "--colour"}, 2},
 		{"stray argument", []string{"derive", "extra"}, 2},
@@ -186,6 +185,20 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNoCommand checks the first run a newcomer makes: every command on its
+// bundled sample, in order, and a zero exit.
+func TestNoCommand(t *testing.T) {
+	t.Parallel()
+	code, stdout, stderr := runSecrets(t)
+	require.Equal(t, 0, code, "stderr: %s", stderr)
+	derive := strings.Index(stdout, "$ secrets derive")
+	generate := strings.Index(stdout, "$ secrets generate")
+	ensure := strings.Index(stdout, "$ secrets ensure")
+	require.True(t, derive >= 0 && generate > derive && ensure > generate, "output: %s", stdout)
+	assert.Contains(t, stdout[derive:generate], "PozoLalv0_Yelo") // Helm's derivePassword for the sample
+	assert.Contains(t, stdout[ensure:], "run 2: Unchanged")
 }
 
 func TestHelp(t *testing.T) {

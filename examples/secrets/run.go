@@ -16,22 +16,33 @@ commands:
   generate   generate random values from crypto/rand, without bias
   ensure     create a Secret or keep the one there, adding only missing keys
 
-Run "secrets <command> -h" for the flags of a command.
+Without a command it runs all three on their bundled samples, one after the
+other. Run "secrets <command> -h" for the flags of a command.
 `
 
 // run is the whole program; main only wires it to the process.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
 		fmt.Fprint(stderr, usage)
-		if len(args) == 0 {
-			return 2
-		}
 		return 0
 	}
 	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"derive":   runDerive,
 		"generate": runGenerate,
 		"ensure":   runEnsure,
+	}
+	if len(args) == 0 {
+		// A newcomer's first run: each command on its bundled sample.
+		for i, name := range []string{"derive", "generate", "ensure"} {
+			if i > 0 {
+				fmt.Fprintln(stdout)
+			}
+			fmt.Fprintf(stdout, "$ secrets %s\n", name)
+			if code := run(ctx, []string{name}, stdout, stderr); code != 0 {
+				return code
+			}
+		}
+		return 0
 	}
 	command, ok := commands[args[0]]
 	if !ok {
