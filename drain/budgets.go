@@ -10,7 +10,6 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubeprim/kubeprim/pdb"
 )
@@ -69,16 +68,15 @@ type verdict struct {
 	podKey   string
 }
 
-func newBudgetView(client kubernetes.Interface, requests *requestCounter, opts Options) *budgetView {
+func newBudgetView(a *api, opts Options) *budgetView {
 	v := &budgetView{inflight: map[string]*inflightEviction{}, maxRetry: opts.MaxRetryInterval}
 	v.m = &mirror[*policyv1.PodDisruptionBudget]{
 		kind: "poddisruptionbudgets",
 		list: func(ctx context.Context) ([]*policyv1.PodDisruptionBudget, string, error) {
-			return listBudgets(ctx, client, requests)
+			return listBudgets(ctx, a)
 		},
 		watch: func(ctx context.Context, rv string) (watch.Interface, error) {
-			requests.add(reqWatchBudgets)
-			return client.PolicyV1().PodDisruptionBudgets(metav1.NamespaceAll).Watch(ctx, metav1.ListOptions{
+			return a.watchBudgets(ctx, metav1.ListOptions{
 				ResourceVersion: rv, AllowWatchBookmarks: true,
 			})
 		},
@@ -98,12 +96,11 @@ func newBudgetView(client kubernetes.Interface, requests *requestCounter, opts O
 	return v
 }
 
-func listBudgets(ctx context.Context, client kubernetes.Interface, requests *requestCounter) ([]*policyv1.PodDisruptionBudget, string, error) {
+func listBudgets(ctx context.Context, a *api) ([]*policyv1.PodDisruptionBudget, string, error) {
 	opts := metav1.ListOptions{Limit: listChunk}
 	var budgets []*policyv1.PodDisruptionBudget
 	for {
-		requests.add(reqListBudgets)
-		list, err := client.PolicyV1().PodDisruptionBudgets(metav1.NamespaceAll).List(ctx, opts)
+		list, err := a.listBudgets(ctx, opts)
 		if err != nil {
 			return nil, "", err
 		}

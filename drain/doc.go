@@ -37,6 +37,15 @@
 // the view, so they never start more evictions than the budgets allow
 // together.
 //
+// Every request is sent once: client-go's REST client would repeat a 429 or
+// 5xx carrying Retry-After up to ten times inside one call (some 100 s for
+// a budget the disruption controller cannot process), unseen by the drain
+// and uncounted. Drain builds its requests on the clientset's REST clients
+// with those retries off and does the waiting itself, still watching the
+// pod, its budgets and its deadline; Report.APIRequests counts every
+// request sent. (A clientset without usable REST clients, such as
+// client-go's fake, is called through its typed methods.)
+//
 // Each eviction carries the pod's UID as a precondition, so a same-named
 // replacement (a StatefulSet's) is never evicted by mistake. Pods are waited
 // for on one watch of the node's pods, not by a GET per pod per second.

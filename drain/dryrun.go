@@ -39,14 +39,14 @@ func (d *Drainer) Plan(ctx context.Context, nodeName string) (*Plan, error) {
 	var pods []*corev1.Pod
 	err = retryQuick(ctx, newBackoff(d.opts.MinRetryInterval, d.opts.MaxRetryInterval), func() error {
 		var err error
-		pods, _, err = listNodePods(ctx, d.client, r.requests, nodeName, d.selector)
+		pods, _, err = listNodePods(ctx, r.api, nodeName, d.selector)
 		return err
 	}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("plan node %s: list pods: %w", nodeName, err)
 	}
 	var findings []Finding
-	budgets, _, err := listBudgets(ctx, d.client, r.requests)
+	budgets, _, err := listBudgets(ctx, r.api)
 	if err != nil {
 		if !apierrors.IsForbidden(err) {
 			return nil, fmt.Errorf("plan node %s: list budgets: %w", nodeName, err)
@@ -57,7 +57,7 @@ func (d *Drainer) Plan(ctx context.Context, nodeName string) (*Plan, error) {
 	plan := buildPlan(nodeName, node.Spec.Unschedulable, pods, budgets, &d.opts, time.Now())
 
 	// The fit check and the lint want the whole cluster.
-	nodes, all, err := d.listCluster(ctx, r.requests)
+	nodes, all, err := listCluster(ctx, r.api)
 	if err != nil {
 		logr.FromContextOrDiscard(ctx).Info("fit check and lint skipped", "node", nodeName, "error", err.Error())
 		findings = append(findings, Finding{Severity: "Warning", Message: "no fit check: " + err.Error()})
@@ -70,14 +70,12 @@ func (d *Drainer) Plan(ctx context.Context, nodeName string) (*Plan, error) {
 }
 
 // listCluster lists every node and pod, for the fit check and the lint.
-func (d *Drainer) listCluster(ctx context.Context, requests *requestCounter) ([]corev1.Node, []*corev1.Pod, error) {
-	requests.add(reqListNodes)
-	nodes, err := d.client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+func listCluster(ctx context.Context, a *api) ([]corev1.Node, []*corev1.Pod, error) {
+	nodes, err := a.listNodes(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("list nodes: %w", err)
 	}
-	requests.add(reqListPods)
-	list, err := d.client.CoreV1().Pods(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
+	list, err := a.listPods(ctx, metav1.ListOptions{})
 	if err != nil {
 		return nil, nil, fmt.Errorf("list pods: %w", err)
 	}
