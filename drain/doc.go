@@ -11,10 +11,12 @@
 //     only), wait (already terminating, or asking to be left running until
 //     it completes), skip (DaemonSet, mirror, terminal, opted out) or
 //     blocked (no controller, emptyDir data, a budget that allows nothing
-//     now with its counts, several budgets naming each, no other node the
-//     pod fits on per the scheduling package), with its tier, order group
-//     and escalation policy, plus pdb.Lint's findings on the budgets
-//     involved. A Plan prints as a table and marshals to JSON.
+//     now with its counts, several budgets naming each, no room for its
+//     replacement once the node's leaving pods are placed together by the
+//     scheduling package), with its tier, order group and escalation
+//     policy, plus pdb.Lint's findings on the budgets involved. It reads
+//     one list each of nodes, pods and budgets. A Plan prints as a table
+//     and marshals to JSON.
 //   - Drain(ctx, nodes...) cordons every node, then evicts each node's pods
 //     tier by tier (ordinary pods, system-critical ones, then DaemonSet pods
 //     when asked) and, within a tier, order group by order group, all pods
