@@ -29,9 +29,9 @@ import (
 // sends, behind a real clientset: client-go's REST client, with its own
 // retries, decoders and throttling, reaches it through an http.RoundTripper
 // instead of a socket, so that it runs inside a synctest bubble. It holds
-// one node, "node-a", its pods (namespace default, owned by a ReplicaSet,
-// labelled app=web) and one budget "web" whose status allows one
-// disruption.
+// one node, "node-a", and its pods (namespace default, owned by a
+// ReplicaSet); a pod named APP-N is labelled app=APP, and each app has a
+// budget of its name whose status allows every one of its pods to go.
 type apiServer struct {
 	t *testing.T
 
@@ -39,7 +39,7 @@ type apiServer struct {
 	rv      int
 	node    *corev1.Node
 	pods    map[string]*corev1.Pod
-	budget  *policyv1.PodDisruptionBudget
+	budgets []policyv1.PodDisruptionBudget
 	watches []serverWatch
 	// requests and evictions record every request received.
 	requests  int
@@ -48,34 +48,53 @@ type apiServer struct {
 	// answer, when set, answers eviction number n (from 1) of the pod
 	// instead of accepting it; nil lets the request through.
 	answer func(pod string, n int) *http.Response
+	// evictDelay is how long an eviction takes to answer; inflight counts
+	// the evictions being answered by app, and maxInflight the most seen
+	// at once, by app and in all ("").
+	evictDelay  time.Duration
+	inflight    map[string]int
+	maxInflight map[string]int
 }
 
 func newAPIServer(t *testing.T, pods ...string) *apiServer {
-	s := &apiServer{t: t, pods: map[string]*corev1.Pod{}, attempts: map[string]int{}}
+	s := &apiServer{t: t, pods: map[string]*corev1.Pod{}, attempts: map[string]int{},
+		inflight: map[string]int{}, maxInflight: map[string]int{}}
 	s.node = &corev1.Node{TypeMeta: metav1.TypeMeta{Kind: "Node", APIVersion: "v1"},
 		ObjectMeta: metav1.ObjectMeta{Name: "node-a", ResourceVersion: s.nextRV()}}
+	count := map[string]int32{}
+	var apps []string
 	for _, name := range pods {
+		app := appOf(name)
+		if count[app] == 0 {
+			apps = append(apps, app)
+		}
+		count[app]++
 		s.pods[name] = &corev1.Pod{
 			TypeMeta: metav1.TypeMeta{Kind: "Pod", APIVersion: "v1"},
 			ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: name, UID: k8stypes.UID("uid-" + name), ResourceVersion: s.nextRV(),
-				Labels:          map[string]string{"app": "web"},
-				OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web", UID: "rs-web", Controller: new(true)}}},
+				Labels:          map[string]string{"app": app},
+				OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: app, UID: k8stypes.UID("rs-" + app), Controller: new(true)}}},
 			Spec: corev1.PodSpec{NodeName: "node-a", Containers: []corev1.Container{{Name: "c", Image: "x"}}},
 			Status: corev1.PodStatus{Phase: corev1.PodRunning,
 				Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}},
 		}
 	}
-	healthy := int32(len(pods)) + 2
-	s.budget = &policyv1.PodDisruptionBudget{
-		TypeMeta:   metav1.TypeMeta{Kind: "PodDisruptionBudget", APIVersion: "policy/v1"},
-		ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "web", Generation: 1, ResourceVersion: s.nextRV()},
-		Spec: policyv1.PodDisruptionBudgetSpec{MaxUnavailable: new(intstr.FromInt32(1)),
-			Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}},
-		Status: policyv1.PodDisruptionBudgetStatus{ObservedGeneration: 1, ExpectedPods: healthy, CurrentHealthy: healthy,
-			DesiredHealthy: healthy - 1, DisruptionsAllowed: 1},
+	for _, app := range apps {
+		healthy := count[app] + 2
+		s.budgets = append(s.budgets, policyv1.PodDisruptionBudget{
+			TypeMeta:   metav1.TypeMeta{Kind: "PodDisruptionBudget", APIVersion: "policy/v1"},
+			ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: app, Generation: 1, ResourceVersion: s.nextRV()},
+			Spec: policyv1.PodDisruptionBudgetSpec{MaxUnavailable: new(intstr.FromInt32(count[app])),
+				Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": app}}},
+			Status: policyv1.PodDisruptionBudgetStatus{ObservedGeneration: 1, ExpectedPods: healthy, CurrentHealthy: healthy,
+				DesiredHealthy: 2, DisruptionsAllowed: count[app]},
+		})
 	}
 	return s
 }
+
+// appOf is the app of a pod named APP-N.
+func appOf(pod string) string { return pod[:strings.LastIndex(pod, "-")] }
 
 func (s *apiServer) nextRV() string {
 	s.rv++
@@ -161,7 +180,7 @@ func (s *apiServer) roundTrip(r *http.Request) (*http.Response, error) {
 		return jsonResponse(http.StatusOK, &policyv1.PodDisruptionBudgetList{
 			TypeMeta: metav1.TypeMeta{Kind: "PodDisruptionBudgetList", APIVersion: "policy/v1"},
 			ListMeta: metav1.ListMeta{ResourceVersion: fmt.Sprint(s.rv)},
-			Items:    []policyv1.PodDisruptionBudget{*s.budget}}), nil
+			Items:    s.budgets}), nil
 	case r.Method == http.MethodPost && strings.HasPrefix(path, "/api/v1/namespaces/default/pods/") && strings.HasSuffix(path, "/eviction"):
 		name := strings.TrimSuffix(strings.TrimPrefix(path, "/api/v1/namespaces/default/pods/"), "/eviction")
 		s.evictions = append(s.evictions, time.Now())
@@ -173,6 +192,19 @@ func (s *apiServer) roundTrip(r *http.Request) (*http.Response, error) {
 			if resp := s.answer(name, s.attempts[name]); resp != nil {
 				return resp, nil
 			}
+		}
+		if s.evictDelay > 0 {
+			app := appOf(name)
+			s.inflight[app]++
+			s.inflight[""]++
+			for _, k := range []string{app, ""} {
+				s.maxInflight[k] = max(s.maxInflight[k], s.inflight[k])
+			}
+			s.mu.Unlock()
+			time.Sleep(s.evictDelay)
+			s.mu.Lock()
+			s.inflight[app]--
+			s.inflight[""]--
 		}
 		s.deleteLocked(name)
 		return jsonResponse(http.StatusCreated, &metav1.Status{TypeMeta: metav1.TypeMeta{Kind: "Status", APIVersion: "v1"}, Status: metav1.StatusSuccess}), nil

@@ -109,6 +109,12 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 			r.budgets.release(verdict)
 			return t.stop()
 		}
+		endTurn, ok := r.budgets.takeTurn(ctx, verdict)
+		if !ok {
+			n.release()
+			r.budgets.release(verdict)
+			return t.stop()
+		}
 		t.attempts++
 		r.rec.pod(t.ref, func(p *PodReport) { p.Attempts = t.attempts })
 		if t.attempts == 1 {
@@ -122,6 +128,7 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 				GracePeriodSeconds: t.grace,
 			},
 		})
+		endTurn()
 		if err == nil {
 			r.budgets.confirm(verdict)
 			t.unblock()

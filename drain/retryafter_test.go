@@ -129,3 +129,24 @@ func TestEvictionRequestsAreNotRepeatedBehindTheDrain(t *testing.T) {
 		})
 	}
 }
+
+// The API server updates a budget's status with optimistic concurrency: a
+// second eviction of the same budget sent while one is being answered
+// conflicts, and the server waits 500 ms before it tries again
+// (EvictionsRetry in pkg/registry/core/pod/storage/eviction.go), up to 20
+// times and then answers 504. The drain sends one eviction per budget at a
+// time, and evicts under different budgets in parallel.
+func TestEvictionsOfOneBudgetAreSentOneAtATime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		server := newAPIServer(t, "web-0", "web-1", "web-2", "db-0", "db-1")
+		server.evictDelay = 100 * time.Millisecond
+		d, err := drain.New(server.client(), drain.Options{})
+		require.NoError(t, err)
+		start := time.Now()
+		report, err := d.Drain(t.Context(), "node-a")
+		require.NoError(t, err)
+		assert.Equal(t, 5, report.Count(drain.OutcomeEvicted))
+		assert.Equal(t, map[string]int{"web": 1, "db": 1, "": 2}, server.maxInflight, "evictions being answered at once, by budget and in all")
+		assert.Equal(t, 300*time.Millisecond, time.Since(start), "web's three evictions one after another")
+	})
+}
