@@ -10,7 +10,6 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubeprim/kubeprim/pdb"
 )
@@ -39,6 +38,27 @@ type budgetView struct {
 	// status, by pod (namespace/name). Guarded by m.mu.
 	inflight map[string]*inflightEviction
 	seq      uint64
+	// admission caches, per namespace, the tracker admit asks, so that the
+	// pods a budget change wakes do not each build one: it is kept current
+	// by admit's own reservations and dropped on anything else that
+	// changes the budgets or the evictions in flight. Guarded by m.mu.
+	admission map[string]cachedTracker
+
+	// turns holds, per budget (namespace/name), the turn of the eviction
+	// being sent that uses one of its disruptions. The API server
+	// decrements a budget with optimistic concurrency: a second eviction
+	// of it sent meanwhile conflicts and waits 500 ms on the server before
+	// trying again (EvictionsRetry), up to 20 times, then answers 504. One
+	// eviction per budget at a time, answered in milliseconds, is faster;
+	// budgets still go in parallel.
+	turnsMu sync.Mutex
+	turns   map[string]chan struct{}
+}
+
+type cachedTracker struct {
+	tracker *pdb.Tracker
+	// expires is when an eviction in flight it counts expires.
+	expires time.Time
 }
 
 type inflightEviction struct {
@@ -69,22 +89,22 @@ type verdict struct {
 	podKey   string
 }
 
-func newBudgetView(client kubernetes.Interface, requests *requestCounter, opts Options) *budgetView {
-	v := &budgetView{inflight: map[string]*inflightEviction{}, maxRetry: opts.MaxRetryInterval}
+func newBudgetView(a *api, opts Options) *budgetView {
+	v := &budgetView{inflight: map[string]*inflightEviction{}, admission: map[string]cachedTracker{}, maxRetry: opts.MaxRetryInterval}
 	v.m = &mirror[*policyv1.PodDisruptionBudget]{
 		kind: "poddisruptionbudgets",
 		list: func(ctx context.Context) ([]*policyv1.PodDisruptionBudget, string, error) {
-			return listBudgets(ctx, client, requests)
+			return listBudgets(ctx, a)
 		},
 		watch: func(ctx context.Context, rv string) (watch.Interface, error) {
-			requests.add(reqWatchBudgets)
-			return client.PolicyV1().PodDisruptionBudgets(metav1.NamespaceAll).Watch(ctx, metav1.ListOptions{
+			return a.watchBudgets(ctx, metav1.ListOptions{
 				ResourceVersion: rv, AllowWatchBookmarks: true,
 			})
 		},
 		key:      func(b *policyv1.PodDisruptionBudget) string { return b.Namespace + "/" + b.Name },
 		onUpdate: v.reflect,
 		onRelisted: func(seq uint64) {
+			clear(v.admission)
 			for k, e := range v.inflight {
 				if e.confirmed && e.listSeq < seq {
 					delete(v.inflight, k)
@@ -98,12 +118,11 @@ func newBudgetView(client kubernetes.Interface, requests *requestCounter, opts O
 	return v
 }
 
-func listBudgets(ctx context.Context, client kubernetes.Interface, requests *requestCounter) ([]*policyv1.PodDisruptionBudget, string, error) {
+func listBudgets(ctx context.Context, a *api) ([]*policyv1.PodDisruptionBudget, string, error) {
 	opts := metav1.ListOptions{Limit: listChunk}
 	var budgets []*policyv1.PodDisruptionBudget
 	for {
-		requests.add(reqListBudgets)
-		list, err := client.PolicyV1().PodDisruptionBudgets(metav1.NamespaceAll).List(ctx, opts)
+		list, err := a.listBudgets(ctx, opts)
 		if err != nil {
 			return nil, "", err
 		}
@@ -131,6 +150,7 @@ func (v *budgetView) start(ctx context.Context, wg *sync.WaitGroup) error {
 // reflect drops in-flight entries the budget's status now shows. Called
 // under the mirror's lock.
 func (v *budgetView) reflect(budget *policyv1.PodDisruptionBudget) {
+	clear(v.admission)
 	key := budget.Namespace + "/" + budget.Name
 	for k, e := range v.inflight {
 		if e.budget != key {
@@ -172,6 +192,22 @@ func (v *budgetView) trackerLocked(namespace string, now time.Time) *pdb.Tracker
 	return tracker
 }
 
+// admissionLocked returns the tracker of the namespace for admit, from the
+// cache when it is still exact.
+func (v *budgetView) admissionLocked(namespace string, now time.Time) *pdb.Tracker {
+	if c, ok := v.admission[namespace]; ok && !now.After(c.expires) {
+		return c.tracker
+	}
+	c := cachedTracker{tracker: v.trackerLocked(namespace, now), expires: now.Add(unreflectedExpiry)}
+	for _, e := range v.inflight {
+		if at := e.at.Add(unreflectedExpiry); e.confirmed && e.pod.Namespace == namespace && at.Before(c.expires) {
+			c.expires = at
+		}
+	}
+	v.admission[namespace] = c
+	return c.tracker
+}
+
 // admit decides whether the pod may be evicted now and, if the eviction
 // would use a disruption, reserves it until release or confirm. With probe
 // set the server is asked whatever the local view says (nothing is
@@ -183,7 +219,8 @@ func (v *budgetView) admit(pod *corev1.Pod, probe bool) verdict {
 	v.m.mu.Lock()
 	defer v.m.mu.Unlock()
 	now := time.Now()
-	decision := v.trackerLocked(pod.Namespace, now).Check(pod)
+	tracker := v.admissionLocked(pod.Namespace, now)
+	decision := tracker.Check(pod)
 	out := verdict{covering: decision.Budgets, message: decision.Message, podKey: pod.Namespace + "/" + pod.Name}
 	if decision.Allowed || probe || decision.Reason == pdb.ReasonMultipleBudgets {
 		// Several budgets: the API server refuses with a 500 that names
@@ -195,6 +232,7 @@ func (v *budgetView) admit(pod *corev1.Pod, probe bool) verdict {
 			e := &inflightEviction{budget: pod.Namespace + "/" + decision.Budget, pod: pod.DeepCopy(), at: now, seq: v.seq}
 			v.inflight[out.podKey] = e
 			out.reserved = e
+			tracker.Evict(pod) // as trackerLocked would replay it
 		}
 		return out
 	}
@@ -209,6 +247,32 @@ func (v *budgetView) admit(pod *corev1.Pod, probe bool) verdict {
 	return out
 }
 
+// takeTurn waits until no other eviction that uses a disruption of the
+// same budget is being sent, and returns the function that ends the turn;
+// ok is false if ctx ends first. Evictions that use no disruption take no
+// turn.
+func (v *budgetView) takeTurn(ctx context.Context, vd verdict) (done func(), ok bool) {
+	if vd.reserved == nil {
+		return func() {}, true
+	}
+	v.turnsMu.Lock()
+	if v.turns == nil {
+		v.turns = map[string]chan struct{}{}
+	}
+	turn, exists := v.turns[vd.reserved.budget]
+	if !exists {
+		turn = make(chan struct{}, 1)
+		v.turns[vd.reserved.budget] = turn
+	}
+	v.turnsMu.Unlock()
+	select {
+	case turn <- struct{}{}:
+		return func() { <-turn }, true
+	case <-ctx.Done():
+		return nil, false
+	}
+}
+
 // release undoes a reservation whose eviction was refused.
 func (v *budgetView) release(vd verdict) {
 	if vd.reserved == nil {
@@ -216,6 +280,7 @@ func (v *budgetView) release(vd verdict) {
 	}
 	v.m.mu.Lock()
 	defer v.m.mu.Unlock()
+	clear(v.admission)
 	if v.inflight[vd.podKey] == vd.reserved {
 		delete(v.inflight, vd.podKey)
 	}
@@ -229,6 +294,7 @@ func (v *budgetView) confirm(vd verdict) {
 	}
 	v.m.mu.Lock()
 	defer v.m.mu.Unlock()
+	clear(v.admission) // the entry's expiry starts now
 	vd.reserved.confirmed = true
 	vd.reserved.at = time.Now()
 	vd.reserved.listSeq = v.m.listStarts

@@ -70,8 +70,10 @@ const (
 	// ReasonMultipleBudgets: several budgets cover the pod; the eviction API
 	// refuses such pods.
 	ReasonMultipleBudgets Reason = "MultipleBudgets"
-	// ReasonNoFit: no other node can take the pod, per the scheduler's
-	// filters.
+	// ReasonNoFit: the pod's replacement has nowhere to go when the
+	// replacements of the node's leaving pods are placed together, with
+	// the scheduler's filters and scoring (the message says whether it
+	// would fit on its own).
 	ReasonNoFit Reason = "NoFit"
 	// ReasonFilter: a caller's Filter decided, without giving a reason.
 	ReasonFilter Reason = "Filter"

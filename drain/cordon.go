@@ -8,7 +8,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 )
@@ -28,7 +27,7 @@ func Cordon(ctx context.Context, client kubernetes.Interface, nodeName string, o
 	if err := checkCordonOptions(nodeName, opts); err != nil {
 		return false, err
 	}
-	return setCordon(ctx, client, nodeName, true, opts.Taint, nil, nil)
+	return setCordon(ctx, newAPI(client, nil), nodeName, true, opts.Taint, nil)
 }
 
 // Uncordon makes the node schedulable again (and removes the taint, if
@@ -37,7 +36,7 @@ func Uncordon(ctx context.Context, client kubernetes.Interface, nodeName string,
 	if err := checkCordonOptions(nodeName, opts); err != nil {
 		return false, err
 	}
-	return setCordon(ctx, client, nodeName, false, opts.Taint, nil, nil)
+	return setCordon(ctx, newAPI(client, nil), nodeName, false, opts.Taint, nil)
 }
 
 func checkCordonOptions(nodeName string, opts CordonOptions) error {
@@ -52,14 +51,13 @@ func checkCordonOptions(nodeName string, opts CordonOptions) error {
 // possible. Without a taint the patch carries no resourceVersion, so the
 // kubelet's status updates never make it conflict; with a taint the list is
 // replaced whole and the resourceVersion guards against a concurrent edit.
-func setCordon(ctx context.Context, client kubernetes.Interface, nodeName string, cordon bool, taint *corev1.Taint, requests *requestCounter, node *corev1.Node) (bool, error) {
+func setCordon(ctx context.Context, a *api, nodeName string, cordon bool, taint *corev1.Taint, node *corev1.Node) (bool, error) {
 	b := newBackoff(100*time.Millisecond, 2*time.Second)
 	for attempt := 1; ; attempt++ {
 		if node == nil {
 			err := retryQuick(ctx, b, func() error {
-				requests.add(reqGetNode)
 				var err error
-				node, err = client.CoreV1().Nodes().Get(ctx, nodeName, metav1.GetOptions{})
+				node, err = a.getNode(ctx, nodeName)
 				return err
 			}, nil)
 			if apierrors.IsNotFound(err) {
@@ -74,9 +72,7 @@ func setCordon(ctx context.Context, client kubernetes.Interface, nodeName string
 			return false, err
 		}
 		err = retryQuick(ctx, b, func() error {
-			requests.add(reqPatchNode)
-			_, err := client.CoreV1().Nodes().Patch(ctx, nodeName, types.MergePatchType, patch, metav1.PatchOptions{})
-			return err
+			return a.patchNode(ctx, nodeName, types.MergePatchType, patch)
 		}, nil)
 		switch {
 		case err == nil:

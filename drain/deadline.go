@@ -93,8 +93,7 @@ func (t *podTask) sendDelete(ctx context.Context, grace *int64, reason Reason) (
 		}
 		t.attempts++
 		r.rec.pod(t.ref, func(p *PodReport) { p.Attempts = t.attempts })
-		r.requests.add(reqDeletePod)
-		err := r.client.CoreV1().Pods(t.ref.Namespace).Delete(ctx, t.ref.Name, metav1.DeleteOptions{
+		err := r.api.deletePod(ctx, t.ref.Namespace, t.ref.Name, metav1.DeleteOptions{
 			Preconditions:      &metav1.Preconditions{UID: &uid},
 			GracePeriodSeconds: grace,
 		})
@@ -108,7 +107,7 @@ func (t *podTask) sendDelete(ctx context.Context, grace *int64, reason Reason) (
 		case apierrors.IsConflict(err) && hasUIDPrecondition(err):
 			return t.gone(OutcomeGone, ReasonReplaced, "replaced by a pod of the same name"), false
 		case transient(err) || apierrors.IsConflict(err):
-			wait := b.step()
+			wait := retryWait(b, err)
 			r.events.emit(Event{Type: EventRetrying, Node: n.name, Pod: t.ref, Attempt: t.attempts, Err: err, RetryAt: time.Now().Add(wait)})
 			if sleep(ctx, wait) != nil {
 				return t.stop(), false

@@ -11,10 +11,12 @@
 //     only), wait (already terminating, or asking to be left running until
 //     it completes), skip (DaemonSet, mirror, terminal, opted out) or
 //     blocked (no controller, emptyDir data, a budget that allows nothing
-//     now with its counts, several budgets naming each, no other node the
-//     pod fits on per the scheduling package), with its tier, order group
-//     and escalation policy, plus pdb.Lint's findings on the budgets
-//     involved. A Plan prints as a table and marshals to JSON.
+//     now with its counts, several budgets naming each, no room for its
+//     replacement once the node's leaving pods are placed together by the
+//     scheduling package), with its tier, order group and escalation
+//     policy, plus pdb.Lint's findings on the budgets involved. It reads
+//     one list each of nodes, pods and budgets. A Plan prints as a table
+//     and marshals to JSON.
 //   - Drain(ctx, nodes...) cordons every node, then evicts each node's pods
 //     tier by tier (ordinary pods, system-critical ones, then DaemonSet pods
 //     when asked) and, within a tier, order group by order group, all pods
@@ -35,7 +37,19 @@
 // 429. When it does, the DisruptionBudget cause is reported, Retry-After is
 // honoured, and the wait backs off with jitter. Nodes drained together share
 // the view, so they never start more evictions than the budgets allow
-// together.
+// together. Evictions under one budget are sent one at a time, budgets in
+// parallel: the API server decrements a budget with optimistic
+// concurrency, and makes an eviction that conflicts with another wait
+// 500 ms before it tries again.
+//
+// Every request is sent once: client-go's REST client would repeat a 429 or
+// 5xx carrying Retry-After up to ten times inside one call (some 100 s for
+// a budget the disruption controller cannot process), unseen by the drain
+// and uncounted. Drain builds its requests on the clientset's REST clients
+// with those retries off and does the waiting itself, still watching the
+// pod, its budgets and its deadline; Report.APIRequests counts every
+// request sent. (A clientset without usable REST clients, such as
+// client-go's fake, is called through its typed methods.)
 //
 // Each eviction carries the pod's UID as a precondition, so a same-named
 // replacement (a StatefulSet's) is never evicted by mistake. Pods are waited

@@ -65,6 +65,7 @@ func (d *Drainer) Drain(ctx context.Context, nodeNames ...string) (*Report, erro
 type run struct {
 	*Drainer
 	requests *requestCounter
+	api      *api
 	rec      *recorder
 	events   *emitter
 	budgets  *budgetView
@@ -73,9 +74,11 @@ type run struct {
 }
 
 func newRun(d *Drainer) *run {
+	requests := &requestCounter{}
 	r := &run{
 		Drainer:  d,
-		requests: &requestCounter{},
+		requests: requests,
+		api:      newAPI(d.client, requests),
 		rec:      newRecorder(),
 		events:   &emitter{fn: d.opts.OnEvent},
 	}
@@ -125,7 +128,7 @@ func (r *run) drain(ctx context.Context, nodeNames []string) error {
 		stopWatches()
 		watches.Wait()
 	}()
-	r.budgets = newBudgetView(r.client, r.requests, r.opts)
+	r.budgets = newBudgetView(r.api, r.opts)
 	if err := r.budgets.start(watchCtx, &watches); err != nil {
 		log.Info("budgets cannot be listed; evictions will rely on the API server's answers alone", "error", err.Error())
 	}
@@ -134,7 +137,7 @@ func (r *run) drain(ctx context.Context, nodeNames []string) error {
 	// lands on a node about to be drained.
 	cordoned := make([]bool, len(nodes))
 	for i, node := range nodes {
-		changed, err := setCordon(ctx, r.client, node.Name, true, r.opts.Taint, r.requests, node)
+		changed, err := setCordon(ctx, r.api, node.Name, true, r.opts.Taint, node)
 		if err != nil {
 			r.rec.node(node.Name, func(n *NodeReport) { n.Error = err.Error() })
 			r.events.emit(Event{Type: EventDone, Node: node.Name, Err: err})
@@ -184,7 +187,7 @@ func (r *run) undoCordons(ctx context.Context, nodes []*corev1.Node, cordoned []
 func (r *run) uncordon(ctx context.Context, nodeName string) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	if _, err := setCordon(ctx, r.client, nodeName, false, r.opts.Taint, r.requests, nil); err != nil {
+	if _, err := setCordon(ctx, r.api, nodeName, false, r.opts.Taint, nil); err != nil {
 		return fmt.Errorf("uncordon node %s: %w", nodeName, err)
 	}
 	r.rec.node(nodeName, func(n *NodeReport) { n.Uncordoned = true })

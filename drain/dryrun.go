@@ -10,9 +10,9 @@ import (
 	policyv1 "k8s.io/api/policy/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/kubeprim/kubeprim/pdb"
-	"github.com/kubeprim/kubeprim/scheduling"
 )
 
 // Plan says what a drain of the node would do, without changing anything,
@@ -21,32 +21,65 @@ import (
 // budgets, the budget's name and counts, with the drain's own evictions
 // counted one after another (a pod whose budget the node's earlier pods use
 // up waits for their replacements; one whose budget allows nothing now is
-// blocked); pods no other node can take, per the scheduler's filters; and
-// the budgets' lint findings.
+// blocked); the pods whose replacements would have nowhere to go when the
+// node's pods are placed together, per the scheduler's filters and
+// scoring; and the budgets' lint findings.
 //
-// It reads the node, the node's pods, every budget, and for the fit check
-// every node and pod of the cluster. When budgets cannot be listed the plan
-// says so in a finding and judges pods without them.
+// It lists every node, every pod and every budget once: the node, its
+// pods, the fit check and the lint all come from those lists. When nodes
+// cannot be listed (RBAC), it reads the node alone and says in a finding
+// that there is no fit check; when budgets cannot be listed, the plan says
+// so in a finding and judges pods without them.
 func (d *Drainer) Plan(ctx context.Context, nodeName string) (*Plan, error) {
 	if nodeName == "" {
 		return nil, &OptionsError{Field: "node name", Reason: "is empty"}
 	}
 	r := newRun(d)
-	node, err := r.getNode(ctx, nodeName)
-	if err != nil {
-		return nil, err
-	}
-	var pods []*corev1.Pod
-	err = retryQuick(ctx, newBackoff(d.opts.MinRetryInterval, d.opts.MaxRetryInterval), func() error {
+	b := newBackoff(d.opts.MinRetryInterval, d.opts.MaxRetryInterval)
+	var findings []Finding
+	var nodes []*corev1.Node
+	err := retryQuick(ctx, b, func() error {
 		var err error
-		pods, _, err = listNodePods(ctx, d.client, r.requests, nodeName, d.selector)
+		nodes, err = listNodes(ctx, r.api)
+		return err
+	}, nil)
+	var node *corev1.Node
+	switch {
+	case err == nil:
+		for _, n := range nodes {
+			if n.Name == nodeName {
+				node = n
+			}
+		}
+		if node == nil {
+			return nil, &NodeError{Node: nodeName, Err: ErrNodeNotFound}
+		}
+	case apierrors.IsForbidden(err):
+		logr.FromContextOrDiscard(ctx).Info("fit check skipped", "node", nodeName, "error", err.Error())
+		findings = append(findings, Finding{Severity: "Warning", Message: "no fit check: nodes cannot be listed (" + err.Error() + ")"})
+		nodes = nil
+		if node, err = r.getNode(ctx, nodeName); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("plan node %s: list nodes: %w", nodeName, err)
+	}
+	var all []*corev1.Pod
+	err = retryQuick(ctx, b, func() error {
+		var err error
+		all, err = listAllPods(ctx, r.api)
 		return err
 	}, nil)
 	if err != nil {
 		return nil, fmt.Errorf("plan node %s: list pods: %w", nodeName, err)
 	}
-	var findings []Finding
-	budgets, _, err := listBudgets(ctx, d.client, r.requests)
+	var pods []*corev1.Pod
+	for _, pod := range all {
+		if pod.Spec.NodeName == nodeName && d.selector.Matches(labels.Set(pod.Labels)) {
+			pods = append(pods, pod)
+		}
+	}
+	budgets, _, err := listBudgets(ctx, r.api)
 	if err != nil {
 		if !apierrors.IsForbidden(err) {
 			return nil, fmt.Errorf("plan node %s: list budgets: %w", nodeName, err)
@@ -55,83 +88,51 @@ func (d *Drainer) Plan(ctx context.Context, nodeName string) (*Plan, error) {
 		budgets = nil
 	}
 	plan := buildPlan(nodeName, node.Spec.Unschedulable, pods, budgets, &d.opts, time.Now())
-
-	// The fit check and the lint want the whole cluster.
-	nodes, all, err := d.listCluster(ctx, r.requests)
-	if err != nil {
-		logr.FromContextOrDiscard(ctx).Info("fit check and lint skipped", "node", nodeName, "error", err.Error())
-		findings = append(findings, Finding{Severity: "Warning", Message: "no fit check: " + err.Error()})
-		all = pods
-	} else if err := checkFit(node, nodes, all, plan, pods); err != nil {
-		findings = append(findings, Finding{Severity: "Warning", Message: "no fit check: " + err.Error()})
+	if nodes != nil {
+		if err := checkFit(nodeName, nodes, all, plan, pods); err != nil {
+			findings = append(findings, Finding{Severity: "Warning", Message: "no fit check: " + err.Error()})
+		}
 	}
 	plan.Findings = append(findings, lintFindings(budgets, all, plan, pdb.ClientScale(ctx, d.client))...)
 	return plan, nil
 }
 
-// listCluster lists every node and pod, for the fit check and the lint.
-func (d *Drainer) listCluster(ctx context.Context, requests *requestCounter) ([]corev1.Node, []*corev1.Pod, error) {
-	requests.add(reqListNodes)
-	nodes, err := d.client.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return nil, nil, fmt.Errorf("list nodes: %w", err)
+// listNodes lists every node, page by page.
+func listNodes(ctx context.Context, a *api) ([]*corev1.Node, error) {
+	opts := metav1.ListOptions{Limit: listChunk}
+	var nodes []*corev1.Node
+	for {
+		list, err := a.listNodes(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		for i := range list.Items {
+			nodes = append(nodes, &list.Items[i])
+		}
+		if list.Continue == "" {
+			return nodes, nil
+		}
+		opts.Continue = list.Continue
 	}
-	requests.add(reqListPods)
-	list, err := d.client.CoreV1().Pods(metav1.NamespaceAll).List(ctx, metav1.ListOptions{})
-	if err != nil {
-		return nil, nil, fmt.Errorf("list pods: %w", err)
-	}
-	pods := make([]*corev1.Pod, len(list.Items))
-	for i := range list.Items {
-		pods[i] = &list.Items[i]
-	}
-	return nodes.Items, pods, nil
 }
 
-// checkFit marks evictable controller-owned pods that no other node can
-// take, with the scheduler's diagnosis. The node itself counts as cordoned.
-// Pods are checked one by one against the cluster as it is, so several pods
-// competing for the same free room may each look as if they fit.
-func checkFit(node *corev1.Node, nodes []corev1.Node, all []*corev1.Pod, plan *Plan, nodePods []*corev1.Pod) error {
-	snapshotNodes := make([]*corev1.Node, 0, len(nodes))
-	known := map[string]bool{}
-	for i := range nodes {
-		n := &nodes[i]
-		if n.Name == node.Name {
-			n = n.DeepCopy()
-			n.Spec.Unschedulable = true
+// listAllPods lists the pods of every namespace, page by page.
+func listAllPods(ctx context.Context, a *api) ([]*corev1.Pod, error) {
+	opts := metav1.ListOptions{Limit: listChunk}
+	var pods []*corev1.Pod
+	for {
+		list, err := a.listPods(ctx, opts)
+		if err != nil {
+			return nil, err
 		}
-		snapshotNodes = append(snapshotNodes, n)
-		known[n.Name] = true
-	}
-	var running []*corev1.Pod
-	for _, p := range all {
-		if known[p.Spec.NodeName] && p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
-			running = append(running, p)
+		for i := range list.Items {
+			pods = append(pods, &list.Items[i])
 		}
-	}
-	sim, err := scheduling.NewSimulator(snapshotNodes, running)
-	if err != nil {
-		return fmt.Errorf("build scheduler snapshot: %w", err)
-	}
-	byUID := map[string]*corev1.Pod{}
-	for _, p := range nodePods {
-		byUID[string(p.UID)] = p
-	}
-	for i := range plan.Pods {
-		p := &plan.Pods[i]
-		pod := byUID[string(p.UID)]
-		if p.Action != ActionEvict || pod == nil || metav1.GetControllerOf(pod) == nil || isDaemonSet(metav1.GetControllerOf(pod)) {
-			continue
+		if list.Continue == "" {
+			return pods, nil
 		}
-		replacement := pod.DeepCopy()
-		replacement.Spec.NodeName = ""
-		replacement.Status = corev1.PodStatus{}
-		if feasible, diagnosis := sim.Feasible(replacement); len(feasible) == 0 {
-			p.Action, p.Reason, p.Message = ActionBlocked, ReasonNoFit, "no other node fits its replacement: "+diagnosis.Error()
-		}
+		opts.Continue = list.Continue
 	}
-	return nil
 }
 
 // lintFindings returns pdb.Lint's findings on the budgets that cover pods

@@ -96,8 +96,10 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 			continue
 		}
 		if wait := time.Until(notBefore); wait > 0 {
+			// The server asked for this pause (Retry-After); the pod may
+			// still go away or escalate meanwhile.
 			r.budgets.release(verdict)
-			if sleep(ctx, wait) != nil {
+			if !t.pause(ctx, wait) {
 				return t.stop()
 			}
 			continue
@@ -107,20 +109,26 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 			r.budgets.release(verdict)
 			return t.stop()
 		}
+		endTurn, ok := r.budgets.takeTurn(ctx, verdict)
+		if !ok {
+			n.release()
+			r.budgets.release(verdict)
+			return t.stop()
+		}
 		t.attempts++
 		r.rec.pod(t.ref, func(p *PodReport) { p.Attempts = t.attempts })
 		if t.attempts == 1 {
 			t.step(ActionEvict, t.plan.Reason, "")
 		}
 		r.events.emit(Event{Type: EventEvicting, Node: n.name, Pod: t.ref, Attempt: t.attempts, Budgets: t.plan.Budgets})
-		r.requests.add(reqEvict)
-		err := r.client.PolicyV1().Evictions(t.ref.Namespace).Evict(ctx, &policyv1.Eviction{
+		err := r.api.evict(ctx, &policyv1.Eviction{
 			ObjectMeta: metav1.ObjectMeta{Namespace: t.ref.Namespace, Name: t.ref.Name},
 			DeleteOptions: &metav1.DeleteOptions{
 				Preconditions:      &metav1.Preconditions{UID: &t.ref.UID},
 				GracePeriodSeconds: t.grace,
 			},
 		})
+		endTurn()
 		if err == nil {
 			r.budgets.confirm(verdict)
 			t.unblock()
@@ -132,6 +140,12 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 		n.release()
 		r.budgets.release(verdict)
 		log.V(1).Info("eviction refused", "attempt", t.attempts, "error", err.Error())
+		if seconds, ok := apierrors.SuggestsClientDelay(err); ok {
+			// A 429 or 5xx with Retry-After: the next request waits that
+			// long, whatever else happens (api sends each once, so this
+			// loop is what retries).
+			notBefore = time.Now().Add(time.Duration(seconds) * time.Second)
+		}
 
 		switch {
 		case apierrors.IsNotFound(err):
@@ -140,18 +154,13 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 			// The name now belongs to a replacement: ours is gone.
 			return t.gone(OutcomeGone, ReasonReplaced, "replaced by a pod of the same name")
 		case apierrors.IsTooManyRequests(err):
-			delay, hasDelay := apierrors.SuggestsClientDelay(err)
-			wait := b.step()
-			if hasDelay {
-				notBefore = time.Now().Add(time.Duration(delay) * time.Second)
-				wait = max(wait, time.Duration(delay)*time.Second)
-			}
+			wait := retryWait(b, err)
 			budgets := verdict.covering
 			msg := budgetCause(err)
 			if msg == "" {
 				// Throttled, not blocked by a budget.
 				r.events.emit(Event{Type: EventRetrying, Node: n.name, Pod: t.ref, Attempt: t.attempts, Err: err, RetryAt: time.Now().Add(wait)})
-				if sleep(ctx, wait) != nil {
+				if !t.pause(ctx, wait) {
 					return t.stop()
 				}
 				continue
@@ -188,9 +197,9 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 			}
 			probe = true
 		case transient(err) || apierrors.IsConflict(err):
-			wait := b.step()
+			wait := retryWait(b, err)
 			r.events.emit(Event{Type: EventRetrying, Node: n.name, Pod: t.ref, Attempt: t.attempts, Err: err, RetryAt: time.Now().Add(wait)})
-			if sleep(ctx, wait) != nil {
+			if !t.pause(ctx, wait) {
 				return t.stop()
 			}
 		default:
@@ -231,6 +240,23 @@ func (t *podTask) waitBudget(ctx context.Context, fallback time.Duration, probeO
 		}
 		return waitRecheck
 	}
+}
+
+// pause waits for d to pass, the pod to disappear or an escalation to fall
+// due, and returns false if ctx ends first.
+func (t *podTask) pause(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	escalate, stopEscalate := t.escalationTimer(stageEvicting)
+	defer stopEscalate()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.node.pods.waitGone(string(t.ref.UID)):
+	case <-escalate:
+	case <-timer.C:
+	}
+	return true
 }
 
 // block records that budgets hold the pod back and tells the caller's hook

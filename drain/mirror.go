@@ -119,7 +119,7 @@ func (m *mirror[T]) run(ctx context.Context) {
 					return
 				}
 				log.Info("relist failed", "error", err.Error())
-				_ = sleep(ctx, b.step())
+				_ = sleep(ctx, retryWait(b, err))
 				continue
 			}
 		}
@@ -133,7 +133,7 @@ func (m *mirror[T]) run(ctx context.Context) {
 				return
 			}
 			log.V(1).Info("watch failed", "error", err.Error())
-			_ = sleep(ctx, b.step())
+			_ = sleep(ctx, retryWait(b, err))
 			continue
 		}
 		m.setWatching(true)

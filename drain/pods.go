@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/watch"
-	"k8s.io/client-go/kubernetes"
 )
 
 // listChunk is the page size of lists, as kubectl's default.
@@ -19,9 +18,8 @@ const listChunk = 500
 func (r *run) getNode(ctx context.Context, name string) (*corev1.Node, error) {
 	var node *corev1.Node
 	err := retryQuick(ctx, newBackoff(r.opts.MinRetryInterval, r.opts.MaxRetryInterval), func() error {
-		r.requests.add(reqGetNode)
 		var err error
-		node, err = r.client.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+		node, err = r.api.getNode(ctx, name)
 		return err
 	}, nil)
 	switch {
@@ -41,12 +39,11 @@ func nodePodSelector(nodeName string) string {
 
 // listNodePods lists the pods bound to the node, page by page, and returns
 // them with the list's resourceVersion.
-func listNodePods(ctx context.Context, client kubernetes.Interface, requests *requestCounter, nodeName string, selector labels.Selector) ([]*corev1.Pod, string, error) {
+func listNodePods(ctx context.Context, a *api, nodeName string, selector labels.Selector) ([]*corev1.Pod, string, error) {
 	opts := metav1.ListOptions{FieldSelector: nodePodSelector(nodeName), LabelSelector: selector.String(), Limit: listChunk}
 	var pods []*corev1.Pod
 	for {
-		requests.add(reqListPods)
-		list, err := client.CoreV1().Pods(metav1.NamespaceAll).List(ctx, opts)
+		list, err := a.listPods(ctx, opts)
 		if err != nil {
 			return nil, "", err
 		}
@@ -69,11 +66,10 @@ func (r *run) newPodMirror(nodeName string) *mirror[*corev1.Pod] {
 	m := &mirror[*corev1.Pod]{
 		kind: "pods on node " + nodeName,
 		list: func(ctx context.Context) ([]*corev1.Pod, string, error) {
-			return listNodePods(ctx, r.client, r.requests, nodeName, r.selector)
+			return listNodePods(ctx, r.api, nodeName, r.selector)
 		},
 		watch: func(ctx context.Context, rv string) (watch.Interface, error) {
-			r.requests.add(reqWatchPods)
-			return r.client.CoreV1().Pods(metav1.NamespaceAll).Watch(ctx, metav1.ListOptions{
+			return r.api.watchPods(ctx, metav1.ListOptions{
 				FieldSelector:       nodePodSelector(nodeName),
 				LabelSelector:       r.selector.String(),
 				ResourceVersion:     rv,

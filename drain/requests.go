@@ -18,9 +18,9 @@ const (
 	reqListNodes    = "list nodes"
 )
 
-// requestCounter counts the API requests a drain sends, by kind. Requests
-// that client-go repeats on its own (a 429 or 5xx with Retry-After) count
-// once, as the drain cannot see them.
+// requestCounter counts the API requests a drain sends, by kind. Each
+// request is one HTTP request: the api type keeps client-go from repeating
+// any on its own.
 type requestCounter struct {
 	mu     sync.Mutex
 	counts map[string]int

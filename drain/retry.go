@@ -83,15 +83,15 @@ func transient(err error) bool {
 const maxQuickAttempts = 6
 
 // retryQuick calls fn until it succeeds, fails for good, or has failed
-// maxQuickAttempts times with transient errors. onRetry, if set, is told of
-// each retry.
+// maxQuickAttempts times with transient errors, waiting at least as long as
+// a Retry-After header asks. onRetry, if set, is told of each retry.
 func retryQuick(ctx context.Context, b *backoff, fn func() error, onRetry func(err error, wait time.Duration)) error {
 	var err error
 	for attempt := 1; ; attempt++ {
 		if err = fn(); err == nil || !transient(err) || attempt == maxQuickAttempts || ctx.Err() != nil {
 			return err
 		}
-		wait := b.step()
+		wait := retryWait(b, err)
 		if onRetry != nil {
 			onRetry(err, wait)
 		}
@@ -99,4 +99,14 @@ func retryQuick(ctx context.Context, b *backoff, fn func() error, onRetry func(e
 			return errors.Join(err, serr)
 		}
 	}
+}
+
+// retryWait is the backoff's next wait, or longer if the error carries a
+// Retry-After that asks for more.
+func retryWait(b *backoff, err error) time.Duration {
+	wait := b.step()
+	if seconds, ok := apierrors.SuggestsClientDelay(err); ok {
+		wait = max(wait, time.Duration(seconds)*time.Second)
+	}
+	return wait
 }

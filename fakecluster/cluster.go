@@ -66,6 +66,8 @@ type Cluster struct {
 	managed map[types.UID]bool
 	// unplaced holds replacement pods no node could take yet.
 	unplaced map[types.NamespacedName]bool
+	// placement is the scheduler's view, for placing new pods.
+	placement placement
 	// wakeups holds the times a sync is already scheduled for.
 	wakeups map[time.Time]bool
 }

@@ -12,8 +12,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/watch"
-
-	"github.com/kubeprim/kubeprim/scheduling"
 )
 
 // reactLocked is the controllers' response to one change.
@@ -158,9 +156,9 @@ func copyMap(m map[string]string) map[string]string {
 }
 
 // startPodLocked creates the pod, bound to node when given (a DaemonSet's
-// choice), else to the node the scheduler's filters accept with the fewest
-// pods; it stays Pending when none does, until a node frees up. A bound pod
-// runs at once and turns Ready after Options.ReadyDelay.
+// choice), else to the node the scheduler would pick; it stays Pending when
+// none fits, until a node frees up. A bound pod runs at once and turns
+// Ready after Options.ReadyDelay.
 func (c *Cluster) startPodLocked(pod *corev1.Pod, node string) {
 	if node == "" {
 		node = c.placeLocked(pod)
@@ -175,6 +173,9 @@ func (c *Cluster) startPodLocked(pod *corev1.Pod, node string) {
 		return
 	}
 	c.managed[pod.UID] = true
+	if node != "" {
+		c.boundLocked(pod)
+	}
 	if node == "" {
 		c.unplaced[types.NamespacedName{Namespace: pod.Namespace, Name: pod.Name}] = true
 		return
@@ -248,61 +249,32 @@ func (c *Cluster) placeUnplacedLocked() {
 		next := pod.DeepCopy()
 		c.bind(next, node)
 		if c.tracker.Update(podsResource, next, k.Namespace) == nil {
+			c.boundLocked(next)
 			c.readyLater(next)
 		}
 	}
 }
 
-// snapshotLocked builds the scheduler's view: every node, and the pods
-// bound to them that still hold resources.
-func (c *Cluster) snapshotLocked() (*scheduling.Simulator, []*corev1.Node, error) {
-	var nodes []*corev1.Node
-	known := map[string]bool{}
-	for _, obj := range c.objectsLocked(nodesResource, "") {
-		node := obj.(*corev1.Node)
-		nodes = append(nodes, node)
-		known[node.Name] = true
-	}
-	var pods []*corev1.Pod
-	for _, obj := range c.objectsLocked(podsResource, "") {
-		pod := obj.(*corev1.Pod)
-		if known[pod.Spec.NodeName] && pod.Status.Phase != corev1.PodSucceeded && pod.Status.Phase != corev1.PodFailed {
-			pods = append(pods, pod)
-		}
-	}
-	sim, err := scheduling.NewSimulator(nodes, pods)
-	return sim, nodes, err
-}
-
-// placeLocked returns the node the pod goes to, or "" if none fits.
+// placeLocked returns the node the scheduler binds the pod to (its filters,
+// its default scoring, ties to the first node by name), or "" if none fits.
 func (c *Cluster) placeLocked(pod *corev1.Pod) string {
-	sim, _, err := c.snapshotLocked()
+	sim := c.simLocked()
+	if sim == nil {
+		return ""
+	}
+	decision, err := sim.Schedule(pod)
 	if err != nil {
 		return ""
 	}
-	feasible, _ := sim.Feasible(pod)
-	if len(feasible) == 0 {
-		return ""
-	}
-	count := map[string]int{}
-	for _, obj := range c.objectsLocked(podsResource, "") {
-		count[obj.(*corev1.Pod).Spec.NodeName]++
-	}
-	sort.Slice(feasible, func(i, j int) bool {
-		if count[feasible[i]] != count[feasible[j]] {
-			return count[feasible[i]] < count[feasible[j]]
-		}
-		return feasible[i] < feasible[j]
-	})
-	return feasible[0]
+	return decision.Node
 }
 
 // fitsLocked says whether a pod bound by its controller (a DaemonSet's)
 // passes the node's filters; DaemonSet pods tolerate the cordon, as the
 // DaemonSet controller adds that toleration.
 func (c *Cluster) fitsLocked(pod *corev1.Pod, node string) bool {
-	sim, _, err := c.snapshotLocked()
-	if err != nil {
+	sim := c.simLocked()
+	if sim == nil {
 		return false
 	}
 	probe := pod.DeepCopy()

@@ -20,9 +20,12 @@
 //     or Job pod gets a new pod (new name, new UID) as soon as it terminates;
 //     a StatefulSet pod is recreated under the same name, with a new UID,
 //     once it is gone; a DaemonSet pod on the same node if it still fits.
-//     New pods are placed on a node the scheduling package's filters accept
-//     (the one with the fewest pods), run at once and turn Ready after
-//     Options.ReadyDelay; pods no node accepts stay Pending until one does.
+//     New pods go to the node scheduling's Schedule picks, as kube-scheduler
+//     would (its filters and default scoring; ties to the first node by
+//     name), run at once and turn Ready after Options.ReadyDelay; pods no
+//     node accepts stay Pending until one does. The scheduler's view is
+//     kept current change by change (Simulator.Assign and Remove), not
+//     rebuilt for each pod; a node change rebuilds it.
 //   - Lists and watches honour field selectors (spec.nodeName and the other
 //     labels the API server supports) and resourceVersions: a watch from a
 //     list's resourceVersion replays exactly what happened since, deletions

@@ -109,6 +109,7 @@ func (c *Cluster) recordLocked(gvr schema.GroupVersionResource, typ watch.EventT
 		c.lastRV[objectKey{gvr, name}] = c.rv
 	}
 	c.log = append(c.log, ev)
+	c.trackLocked(typ, obj)
 	return ev
 }
 
