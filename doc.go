@@ -19,7 +19,10 @@
 // as kubectl drain does, and evictions from several nodes never overrun a
 // budget. Progress comes as typed events; a Report marshals to JSON. Package
 // fakecluster is the in-memory cluster its tests, examples and downstream
-// tests run on. Order groups, pods waited on until they complete, and
+// tests run on. Every request is sent once (client-go would silently repeat
+// a 429 carrying Retry-After ten times inside one call) and counted in the
+// Report; Plan places the node's replacements together, so it names exactly
+// the pods that would have nowhere to go. Order groups, pods waited on until they complete, and
 // per-pod escalation policies (delete with a grace period, then leave, each
 // step in the report) combine what kubectl, Karpenter, cluster-autoscaler and
 // cluster-api each do; their zero values never escalate.
