@@ -110,12 +110,19 @@ func (f Finding) String() string {
 //
 // scale may be nil; then each controller's replicas are taken to be the
 // number of its pods among pods. Findings are ordered by budget, then by
-// severity and kind.
+// severity and kind. Lint judges "now" by the wall clock; LintAt takes the
+// time.
 func Lint(budgets []*policyv1.PodDisruptionBudget, pods []*corev1.Pod, scale ScaleFunc) []Finding {
+	return LintAt(budgets, pods, scale, time.Now())
+}
+
+// LintAt is Lint at the time now, which decides which disruptedPods entries
+// of a budget's status still hide a pod (as in Compute), and so whether a
+// budget allows a disruption at that time.
+func LintAt(budgets []*policyv1.PodDisruptionBudget, pods []*corev1.Pod, scale ScaleFunc, now time.Time) []Finding {
 	if scale == nil {
 		scale = podCountScale(pods)
 	}
-	now := time.Now()
 	var findings []Finding
 	for _, budget := range budgets {
 		if budget != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -149,4 +150,25 @@ func TestLintDetails(t *testing.T) {
 		assert.LessOrEqual(t, findings[i-1].Budget.Name, findings[i].Budget.Name, "findings: %v", findings)
 	}
 	assert.Equal(t, pdb.SeverityError, findings[0].Severity, fmt.Sprint(findings))
+}
+
+// TestLintAt checks that the time decides whether a recent eviction still
+// hides a pod: within the controller's two minutes the budget allows
+// nothing, after them it allows one again.
+func TestLintAt(t *testing.T) {
+	t.Parallel()
+	evicted := time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	budgets := []*policyv1.PodDisruptionBudget{testutil.PDB("web").MinAvailable(2).Disrupted(evicted, "web-0").Obj()}
+	noneNow := func(findings []pdb.Finding) bool {
+		for _, f := range findings {
+			if f.Kind == pdb.FindingNoDisruptionNow {
+				return true
+			}
+		}
+		return false
+	}
+	assert.True(t, noneNow(pdb.LintAt(budgets, webPods(3), workloads.lookup, evicted.Add(30*time.Second))),
+		"30s after the eviction web-0 still counts as disrupted, so the budget allows nothing")
+	assert.False(t, noneNow(pdb.LintAt(budgets, webPods(3), workloads.lookup, evicted.Add(pdb.DeletionTimeout+time.Second))),
+		"after the controller's timeout web-0 is healthy again, so the budget allows one")
 }
