@@ -118,7 +118,10 @@ func TestParseEnvFileMatchesKubectl(t *testing.T) {
 func TestParseEnvFileErrors(t *testing.T) {
 	t.Parallel()
 	// kubectl refuses each of these too.
-	for _, content := range []string{"1BAD=sup3rs3cret", "A B=sup3rs3cret", "=sup3rs3cret", "..A=sup3rs3cret", "OK=1\n\xffsup3rs3cret=2"} {
+	// The last three are values typed without a key: a line with no '='
+	// is read as a variable name, and quoting it would print the value.
+	for _, content := range []string{"1BAD=sup3rs3cret", "A B=sup3rs3cret", "=sup3rs3cret", "..A=sup3rs3cret", "OK=1\n\xffsup3rs3cret=2",
+		"sup3rs3cret!", "OK=1\n  sup3rs3cret with spaces", "#comment\n9sup3rs3cret"} {
 		t.Run(content, func(t *testing.T) {
 			err := ParseEnvFile([]byte(content), func(string) string { return "" }, func(int, string, string) error { return nil })
 			var sourceErr *SourceError

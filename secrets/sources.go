@@ -236,7 +236,8 @@ var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 // ParseEnvFile parses content as kubectl create secret/configmap
 // --from-env-file does, calling add with the 1-based line number, key and
 // value of each entry; getenv supplies the value of a line without '='. An
-// error names the line but never quotes it.
+// error names the line and quotes at most the key before its '=', never a
+// value, nor a line without '=' (which is likely a value missing its key).
 func ParseEnvFile(content []byte, getenv func(string) string, add func(line int, key, value string) error) error {
 	scanner := bufio.NewScanner(bytes.NewReader(content))
 	for line := 1; scanner.Scan(); line++ {
@@ -253,6 +254,12 @@ func ParseEnvFile(content []byte, getenv func(string) string, add func(line int,
 		}
 		key, value, found := strings.Cut(string(text), "=")
 		if reasons := validation.IsEnvVarName(key); len(reasons) > 0 {
+			if !found {
+				// A line without '=' that is no variable name is most likely
+				// a value typed without its key: quoting it would print it.
+				return &SourceError{Source: fmt.Sprintf("env file line %d", line),
+					Err: errors.New("has no '=' and is not a valid environment variable name; write KEY=value")}
+			}
 			return &SourceError{Source: fmt.Sprintf("env file line %d", line), Err: &KeyError{Key: key, Reasons: reasons}}
 		}
 		if !found {
