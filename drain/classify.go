@@ -142,6 +142,18 @@ func (t Tier) String() string {
 // MarshalText renders the tier by name.
 func (t Tier) MarshalText() ([]byte, error) { return []byte(t.String()), nil }
 
+// UnmarshalText reads a tier by name, so a Plan or Report read back from
+// JSON has the tiers it was written with.
+func (t *Tier) UnmarshalText(text []byte) error {
+	for i, name := range tierNames {
+		if string(text) == name {
+			*t = Tier(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown drain tier %q: want one of %s", text, strings.Join(tierNames[:], ", "))
+}
+
 // systemCriticalPriority is the priority of system-cluster-critical, the
 // bound above which the kubelet treats a pod as critical.
 const systemCriticalPriority = 2000000000

@@ -123,6 +123,19 @@ type jsonDuration time.Duration
 
 func (d jsonDuration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
 
+func (d *jsonDuration) UnmarshalJSON(data []byte) error {
+	var text string
+	if err := json.Unmarshal(data, &text); err != nil {
+		return fmt.Errorf("duration must be a string such as \"1.5s\": %w", err)
+	}
+	parsed, err := time.ParseDuration(text)
+	if err != nil {
+		return err
+	}
+	*d = jsonDuration(parsed)
+	return nil
+}
+
 // MarshalJSON writes durations as Go duration strings ("1.5s").
 func (r Report) MarshalJSON() ([]byte, error) {
 	type plain Report
@@ -149,6 +162,52 @@ func (p PodReport) MarshalJSON() ([]byte, error) {
 		plain
 		Blocked jsonDuration `json:"blocked"`
 	}{plain(p), jsonDuration(p.Blocked)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (r *Report) UnmarshalJSON(data []byte) error {
+	type plain Report
+	var in struct {
+		plain
+		Duration jsonDuration `json:"duration"`
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	*r = Report(in.plain)
+	r.Duration = time.Duration(in.Duration)
+	return nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (n *NodeReport) UnmarshalJSON(data []byte) error {
+	type plain NodeReport
+	var in struct {
+		plain
+		Duration jsonDuration `json:"duration"`
+		Blocked  jsonDuration `json:"blocked"`
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	*n = NodeReport(in.plain)
+	n.Duration, n.Blocked = time.Duration(in.Duration), time.Duration(in.Blocked)
+	return nil
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (p *PodReport) UnmarshalJSON(data []byte) error {
+	type plain PodReport
+	var in struct {
+		plain
+		Blocked jsonDuration `json:"blocked"`
+	}
+	if err := json.Unmarshal(data, &in); err != nil {
+		return err
+	}
+	*p = PodReport(in.plain)
+	p.Blocked = time.Duration(in.Blocked)
+	return nil
 }
 
 // Count returns how many pods had the outcome.

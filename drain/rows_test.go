@@ -384,6 +384,59 @@ func TestPlanAndReportMarshalToJSON(t *testing.T) {
 	})
 }
 
+func TestPlanAndReportReadBackFromJSON(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		c := simpleCluster(t, fakecluster.Options{ReadyDelay: 3 * time.Second})
+		d, err := drain.New(c, drain.Options{})
+		require.NoError(t, err)
+		plan, err := d.Plan(t.Context(), "node-a")
+		require.NoError(t, err)
+		data, err := json.Marshal(plan)
+		require.NoError(t, err)
+		var planBack drain.Plan
+		require.NoError(t, json.Unmarshal(data, &planBack))
+		again, err := json.Marshal(planBack)
+		require.NoError(t, err)
+		assert.JSONEq(t, string(data), string(again))
+		require.Len(t, planBack.Pods, len(plan.Pods))
+		for i := range plan.Pods {
+			assert.Equal(t, plan.Pods[i].Tier, planBack.Pods[i].Tier)
+		}
+
+		// The second pod waits for the first one's replacement, so the
+		// report carries non-zero durations to read back.
+		report, err := d.Drain(t.Context(), "node-a")
+		require.NoError(t, err)
+		require.Positive(t, report.Duration)
+		data, err = json.Marshal(report)
+		require.NoError(t, err)
+		var reportBack drain.Report
+		require.NoError(t, json.Unmarshal(data, &reportBack))
+		again, err = json.Marshal(reportBack)
+		require.NoError(t, err)
+		assert.JSONEq(t, string(data), string(again))
+		assert.Equal(t, report.Duration, reportBack.Duration)
+		require.Len(t, reportBack.Nodes, 1)
+		assert.Equal(t, report.Nodes[0].Duration, reportBack.Nodes[0].Duration)
+		assert.Equal(t, report.Nodes[0].Blocked, reportBack.Nodes[0].Blocked)
+		require.Len(t, reportBack.Pods, len(report.Pods))
+		for i := range report.Pods {
+			assert.Equal(t, report.Pods[i].Blocked, reportBack.Pods[i].Blocked)
+			assert.Equal(t, report.Pods[i].Outcome, reportBack.Pods[i].Outcome)
+		}
+	})
+}
+
+func TestReadingJSONRefusesUnknownTiersAndBadDurations(t *testing.T) {
+	var plan drain.Plan
+	err := json.Unmarshal([]byte(`{"pods":[{"tier":"platinum"}]}`), &plan)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `unknown drain tier "platinum"`)
+	var report drain.Report
+	require.Error(t, json.Unmarshal([]byte(`{"duration":"soon"}`), &report))
+	require.Error(t, json.Unmarshal([]byte(`{"nodes":[{"blocked":12}]}`), &report))
+}
+
 func ptr[T any](v T) *T { return &v }
 
 func TestDrainEvictsUnhealthyPodsAsTheirPolicyAllows(t *testing.T) {
