@@ -24,7 +24,7 @@ type CordonOptions struct {
 // idempotent: a node already in that state is not written, and changed is
 // false. Conflicts and transient API errors are retried.
 func Cordon(ctx context.Context, client kubernetes.Interface, nodeName string, opts CordonOptions) (changed bool, err error) {
-	if err := checkCordonOptions(nodeName, opts); err != nil {
+	if err := checkCordonOptions(client, nodeName, opts); err != nil {
 		return false, err
 	}
 	return setCordon(ctx, newAPI(client, nil), nodeName, true, opts.Taint, nil)
@@ -33,13 +33,16 @@ func Cordon(ctx context.Context, client kubernetes.Interface, nodeName string, o
 // Uncordon makes the node schedulable again (and removes the taint, if
 // any). It is idempotent like Cordon.
 func Uncordon(ctx context.Context, client kubernetes.Interface, nodeName string, opts CordonOptions) (changed bool, err error) {
-	if err := checkCordonOptions(nodeName, opts); err != nil {
+	if err := checkCordonOptions(client, nodeName, opts); err != nil {
 		return false, err
 	}
 	return setCordon(ctx, newAPI(client, nil), nodeName, false, opts.Taint, nil)
 }
 
-func checkCordonOptions(nodeName string, opts CordonOptions) error {
+func checkCordonOptions(client kubernetes.Interface, nodeName string, opts CordonOptions) error {
+	if client == nil {
+		return &OptionsError{Field: "client", Reason: "is nil"}
+	}
 	if nodeName == "" {
 		return &OptionsError{Field: "node name", Reason: "is empty"}
 	}

@@ -1,12 +1,14 @@
 package drain_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubeprim/kubeprim/drain"
 	"github.com/kubeprim/kubeprim/fakecluster"
@@ -86,4 +88,11 @@ func TestCordonBadInput(t *testing.T) {
 	_, err = drain.Uncordon(t.Context(), c, "node-a", drain.CordonOptions{Taint: &corev1.Taint{Key: "k", Effect: "Sometimes"}})
 	assert.ErrorIs(t, err, drain.ErrInvalidOptions)
 	assert.Empty(t, c.Actions(), "bad options are refused before any request")
+
+	for _, call := range []func(context.Context, kubernetes.Interface, string, drain.CordonOptions) (bool, error){drain.Cordon, drain.Uncordon} {
+		_, err = call(t.Context(), nil, "node-a", drain.CordonOptions{})
+		var optsErr *drain.OptionsError
+		require.ErrorAs(t, err, &optsErr)
+		assert.Equal(t, "client", optsErr.Field)
+	}
 }

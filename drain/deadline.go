@@ -9,7 +9,6 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 )
 
 // ReasonTimeout marks pods deleted or left by the timeout policy.
@@ -61,7 +60,7 @@ func (n *nodeRun) onTimeout(ctx context.Context, remaining []*podTask) (bool, er
 // forceDelete deletes a pod the deadline left behind, unless it is already
 // terminating, and waits for it.
 func (t *podTask) forceDelete(ctx context.Context) taskResult {
-	pod, ok := t.node.pods.get(string(t.ref.UID))
+	pod, ok := t.node.pods.get(t.ref.key())
 	if !ok {
 		return t.gone(OutcomeGone, ReasonAlreadyGone, "gone before the timeout policy applied")
 	}
@@ -86,15 +85,14 @@ func (t *podTask) sendDelete(ctx context.Context, grace *int64, reason Reason) (
 	r, n := t.node.run, t.node
 	b := newBackoff(r.opts.MinRetryInterval, r.opts.MaxRetryInterval)
 	r.rec.pod(t.ref, func(p *PodReport) { p.Reason = reason })
-	uid := types.UID(t.ref.UID)
 	for {
-		if _, ok := n.pods.get(string(uid)); !ok {
+		if _, ok := n.pods.get(t.ref.key()); !ok {
 			return t.gone(OutcomeGone, ReasonAlreadyGone, "gone before it was deleted"), false
 		}
 		t.attempts++
 		r.rec.pod(t.ref, func(p *PodReport) { p.Attempts = t.attempts })
 		err := r.api.deletePod(ctx, t.ref.Namespace, t.ref.Name, metav1.DeleteOptions{
-			Preconditions:      &metav1.Preconditions{UID: &uid},
+			Preconditions:      t.ref.uidPrecondition(),
 			GracePeriodSeconds: grace,
 		})
 		switch {

@@ -47,7 +47,7 @@ func (t *podTask) leave(step *escalation) taskResult {
 // due in the stage, as things stand, and a function that releases it. The
 // channel is nil when none is due.
 func (t *podTask) escalationTimer(st stage) (<-chan time.Time, func()) {
-	pod, ok := t.node.pods.get(string(t.ref.UID))
+	pod, ok := t.node.pods.get(t.ref.key())
 	if !ok {
 		return nil, func() {}
 	}

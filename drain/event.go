@@ -5,6 +5,8 @@ import (
 	"sync"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 )
 
@@ -66,6 +68,31 @@ type PodRef struct {
 
 // String returns namespace/name.
 func (r PodRef) String() string { return r.Namespace + "/" + r.Name }
+
+// key identifies the pod instance inside a drain: its UID, or, for a pod
+// that has none (objects made for a fake clientset), its name, which no
+// UID can collide with.
+func (r PodRef) key() string {
+	if r.UID != "" {
+		return string(r.UID)
+	}
+	return "name:" + r.Namespace + "/" + r.Name
+}
+
+// podKey is PodRef.key for a pod object.
+func podKey(pod *corev1.Pod) string {
+	return PodRef{Namespace: pod.Namespace, Name: pod.Name, UID: pod.UID}.key()
+}
+
+// uidPrecondition makes a delete or eviction apply only to this instance
+// of the pod, not to a same-named replacement; a pod without UID gets none.
+func (r PodRef) uidPrecondition() *metav1.Preconditions {
+	if r.UID == "" {
+		return nil
+	}
+	uid := r.UID
+	return &metav1.Preconditions{UID: &uid}
+}
 
 // NamespacedName returns the pod's namespace and name.
 func (r PodRef) NamespacedName() types.NamespacedName {

@@ -68,7 +68,7 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 		if ctx.Err() != nil {
 			return t.stop()
 		}
-		pod, ok := n.pods.get(string(t.ref.UID))
+		pod, ok := n.pods.get(t.ref.key())
 		if !ok {
 			return t.gone(OutcomeGone, ReasonAlreadyGone, "gone before it was evicted")
 		}
@@ -124,7 +124,7 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 		err := r.api.evict(ctx, &policyv1.Eviction{
 			ObjectMeta: metav1.ObjectMeta{Namespace: t.ref.Namespace, Name: t.ref.Name},
 			DeleteOptions: &metav1.DeleteOptions{
-				Preconditions:      &metav1.Preconditions{UID: &t.ref.UID},
+				Preconditions:      t.ref.uidPrecondition(),
 				GracePeriodSeconds: t.grace,
 			},
 		})
@@ -230,7 +230,7 @@ func (t *podTask) waitBudget(ctx context.Context, fallback time.Duration, probeO
 		return waitStop
 	case <-t.node.run.budgets.changes():
 		return waitRecheck
-	case <-t.node.pods.waitGone(string(t.ref.UID)):
+	case <-t.node.pods.waitGone(t.ref.key()):
 		return waitRecheck
 	case <-escalate:
 		return waitRecheck
@@ -252,7 +252,7 @@ func (t *podTask) pause(ctx context.Context, d time.Duration) bool {
 	select {
 	case <-ctx.Done():
 		return false
-	case <-t.node.pods.waitGone(string(t.ref.UID)):
+	case <-t.node.pods.waitGone(t.ref.key()):
 	case <-escalate:
 	case <-timer.C:
 	}
@@ -306,7 +306,7 @@ func (t *podTask) waitGone(ctx context.Context, outcome Outcome, accepted bool) 
 		skip = timer.C
 	}
 	for {
-		gone := n.pods.waitGone(string(t.ref.UID))
+		gone := n.pods.waitGone(t.ref.key())
 		var changed <-chan struct{}
 		if !t.plan.escalation.IsZero() {
 			// The policy's conditions depend on the pod (its deletion
@@ -314,7 +314,7 @@ func (t *podTask) waitGone(ctx context.Context, outcome Outcome, accepted bool) 
 			// when it changes.
 			changed = n.pods.changes()
 		}
-		if pod, ok := n.pods.get(string(t.ref.UID)); ok {
+		if pod, ok := n.pods.get(t.ref.key()); ok {
 			if step, _ := t.dueEscalation(stageTerminating, pod, time.Now()); step != nil {
 				if step.action == ActionSkip {
 					return t.leave(step)
@@ -366,7 +366,7 @@ func podGraceSeconds(pods *mirror[*corev1.Pod], ref PodRef, override *int64) int
 	if override != nil {
 		return *override
 	}
-	if pod, ok := pods.get(string(ref.UID)); ok && pod.Spec.TerminationGracePeriodSeconds != nil {
+	if pod, ok := pods.get(ref.key()); ok && pod.Spec.TerminationGracePeriodSeconds != nil {
 		return *pod.Spec.TerminationGracePeriodSeconds
 	}
 	return corev1.DefaultTerminationGracePeriodSeconds

@@ -7,7 +7,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/kubeprim/kubeprim/scheduling"
 )
@@ -28,18 +27,18 @@ import (
 // opted out, waits to complete or is blocked for want of Force stays where
 // it is and takes no room elsewhere.
 func checkFit(nodeName string, nodes []*corev1.Node, all []*corev1.Pod, plan *Plan, nodePods []*corev1.Pod) error {
-	byUID := make(map[types.UID]*corev1.Pod, len(nodePods))
+	byUID := make(map[string]*corev1.Pod, len(nodePods))
 	for _, pod := range nodePods {
-		byUID[pod.UID] = pod
+		byUID[podKey(pod)] = pod
 	}
-	leaving := map[types.UID]bool{}
+	leaving := map[string]bool{}
 	var moving []int // indexes in plan.Pods
 	for i, p := range plan.Pods {
-		pod := byUID[p.UID]
+		pod := byUID[p.Ref().key()]
 		if pod == nil || !leaves(p) {
 			continue
 		}
-		leaving[p.UID] = true
+		leaving[p.Ref().key()] = true
 		if recreatedElsewhere(pod) {
 			moving = append(moving, i)
 		}
@@ -60,7 +59,7 @@ func checkFit(nodeName string, nodes []*corev1.Node, all []*corev1.Pod, plan *Pl
 	staying := make([]*corev1.Pod, 0, len(all))
 	for _, pod := range all {
 		// Pods of nodes gone since are left out, as the scheduler does.
-		if known[pod.Spec.NodeName] && !(pod.Spec.NodeName == nodeName && leaving[pod.UID]) {
+		if known[pod.Spec.NodeName] && !(pod.Spec.NodeName == nodeName && leaving[podKey(pod)]) {
 			staying = append(staying, pod)
 		}
 	}
@@ -70,11 +69,11 @@ func checkFit(nodeName string, nodes []*corev1.Node, all []*corev1.Pod, plan *Pl
 	}
 
 	slices.SortStableFunc(moving, func(a, b int) int {
-		return cmp.Compare(podPriority(byUID[plan.Pods[b].UID]), podPriority(byUID[plan.Pods[a].UID]))
+		return cmp.Compare(podPriority(byUID[plan.Pods[b].Ref().key()]), podPriority(byUID[plan.Pods[a].Ref().key()]))
 	})
 	replacements := make([]*corev1.Pod, len(moving))
 	for k, i := range moving {
-		replacements[k] = replacementOf(byUID[plan.Pods[i].UID])
+		replacements[k] = replacementOf(byUID[plan.Pods[i].Ref().key()])
 	}
 	res := sim.Place(replacements)
 	if res.Unplaced == 0 {

@@ -9,7 +9,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 )
 
 // errTimeoutCause marks the node context's deadline, to tell it from the
@@ -190,9 +189,9 @@ func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context) (bool, error) {
 	}
 
 	remaining := n.runTiers(nodeCtx, tasks)
-	seen := map[types.UID]bool{}
+	seen := map[string]bool{}
 	for _, p := range plan.Pods {
-		seen[p.UID] = true
+		seen[p.Ref().key()] = true
 	}
 	for sweep := 0; sweep < maxSweeps && len(remaining) == 0 && nodeCtx.Err() == nil && !n.hasFailed(); sweep++ {
 		late := n.latePods(seen)
@@ -301,7 +300,7 @@ func (t *podTask) start(ctx context.Context) taskResult {
 	}
 	switch t.plan.Action {
 	case ActionWait:
-		pod, ok := t.node.pods.get(string(t.ref.UID))
+		pod, ok := t.node.pods.get(t.ref.key())
 		if ok && pod.DeletionTimestamp == nil {
 			return t.waitCompleted(ctx)
 		}
@@ -316,13 +315,13 @@ func (t *podTask) start(ctx context.Context) taskResult {
 // latePods returns tasks for pods that arrived on the node after it was
 // planned. DaemonSet pods are left out: their controller puts them back on
 // any node they tolerate, so evicting them again would never end.
-func (n *nodeRun) latePods(seen map[types.UID]bool) []*podTask {
+func (n *nodeRun) latePods(seen map[string]bool) []*podTask {
 	var late []*corev1.Pod
 	for _, pod := range n.pods.snapshot() {
-		if seen[pod.UID] {
+		if seen[podKey(pod)] {
 			continue
 		}
-		seen[pod.UID] = true
+		seen[podKey(pod)] = true
 		if isDaemonSet(metav1.GetControllerOf(pod)) {
 			continue
 		}

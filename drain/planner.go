@@ -34,7 +34,7 @@ func buildPlan(nodeName string, unschedulable bool, pods []*corev1.Pod, budgets 
 			}
 		}
 		plan.Pods = append(plan.Pods, p)
-		byUID[string(pod.UID)] = pod
+		byUID[podKey(pod)] = pod
 	}
 	sortPlans(plan.Pods)
 
@@ -44,7 +44,7 @@ func buildPlan(nodeName string, unschedulable bool, pods []*corev1.Pod, budgets 
 	covered := map[string]int{}
 	for i := range plan.Pods {
 		p := &plan.Pods[i]
-		pod := byUID[string(p.UID)]
+		pod := byUID[p.Ref().key()]
 		before := pdb.Covering(pod, budgets)
 		for _, b := range before {
 			p.Budgets = append(p.Budgets, b.Name)

@@ -76,7 +76,7 @@ func (r *run) newPodMirror(nodeName string) *mirror[*corev1.Pod] {
 				AllowWatchBookmarks: true,
 			})
 		},
-		key: func(p *corev1.Pod) string { return string(p.UID) },
+		key: podKey,
 		keep: func(p *corev1.Pod) bool {
 			return p.Spec.NodeName == nodeName && r.selector.Matches(labels.Set(p.Labels))
 		},

@@ -12,7 +12,7 @@ import (
 // or it is gone. Its EscalationPolicy may delete it or leave it first.
 func (t *podTask) waitCompleted(ctx context.Context) taskResult {
 	r, n := t.node.run, t.node
-	uid := string(t.ref.UID)
+	uid := t.ref.key()
 	t.step(ActionWait, t.plan.Reason, t.plan.Message)
 	r.events.emit(Event{Type: EventWaiting, Node: n.name, Pod: t.ref, Reason: t.plan.Reason, Message: t.plan.Message})
 	for {
