@@ -117,12 +117,18 @@ func RequestCertificate(ctx context.Context, client kubernetes.Interface, csrPEM
 	return certPEM, nil
 }
 
+// errNilClient is returned by the CSR API functions given a nil client.
+var errNilClient = errors.New("client is nil: pass a kubernetes.Interface")
+
 // SubmitCSR validates csrPEM and opts as the API server and the in-tree
 // signers would (signer name, usages, expirationSeconds of at least 600,
 // kubelet subject rules, no system:masters for kube-apiserver-client) and
 // creates the CertificateSigningRequest. Refusals found locally are
 // *PolicyError.
 func SubmitCSR(ctx context.Context, client kubernetes.Interface, csrPEM []byte, opts CSRRequestOptions) (*certificatesv1.CertificateSigningRequest, error) {
+	if client == nil {
+		return nil, fmt.Errorf("submit CSR: %w", errNilClient)
+	}
 	req, err := ParseCSRPEM(csrPEM, DecodeOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("submit CSR: %w", err)
@@ -257,6 +263,9 @@ func kubeletSubject(req *x509.CertificateRequest) error {
 // the approval subresource, retrying on conflicts. Approving an approved
 // request is a no-op; approving a denied one is a *CSRError.
 func ApproveCSR(ctx context.Context, client kubernetes.Interface, name, reason, message string) (*certificatesv1.CertificateSigningRequest, error) {
+	if client == nil {
+		return nil, fmt.Errorf("approve CSR %s: %w", name, errNilClient)
+	}
 	if reason == "" {
 		reason = "KubeprimApprove"
 	}
@@ -308,6 +317,9 @@ func condition(csr *certificatesv1.CertificateSigningRequest, t certificatesv1.R
 // the UID the caller created), and with ctx's error when ctx ends first. It
 // re-establishes the watch when the server closes it.
 func WaitForCertificate(ctx context.Context, client kubernetes.Interface, name string, uid types.UID) ([]byte, error) {
+	if client == nil {
+		return nil, fmt.Errorf("wait for CSR %s: %w", name, errNilClient)
+	}
 	csrs := client.CertificatesV1().CertificateSigningRequests()
 	log := logr.FromContextOrDiscard(ctx)
 	for {

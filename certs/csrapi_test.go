@@ -311,3 +311,17 @@ func TestRequestCertificateRefusesCertificateForAnotherKey(t *testing.T) {
 		assert.ErrorIs(t, <-done, ErrKeyMismatch)
 	})
 }
+
+func TestCSRAPIRefusesNilClient(t *testing.T) {
+	t.Parallel()
+	csrPEM, _, err := NewCSR(CSROptions{CommonName: "alice"})
+	require.NoError(t, err)
+	_, err = SubmitCSR(t.Context(), nil, csrPEM, CSRRequestOptions{SignerName: "kubernetes.io/kube-apiserver-client"})
+	assert.ErrorIs(t, err, errNilClient)
+	_, err = ApproveCSR(t.Context(), nil, "csr-1", "", "")
+	assert.ErrorIs(t, err, errNilClient)
+	_, err = WaitForCertificate(t.Context(), nil, "csr-1", "")
+	assert.ErrorIs(t, err, errNilClient)
+	_, err = RequestCertificate(t.Context(), nil, csrPEM, CSRRequestOptions{SignerName: "kubernetes.io/kube-apiserver-client"})
+	assert.ErrorIs(t, err, errNilClient)
+}

@@ -2,6 +2,7 @@ package pdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -63,6 +64,9 @@ func ClientScale(ctx context.Context, client kubernetes.Interface) ScaleFunc {
 }
 
 func clientScale(ctx context.Context, client kubernetes.Interface, namespace string, ref metav1.OwnerReference) (Scale, error) {
+	if client == nil {
+		return Scale{}, errors.New("scale lookup: client is nil: pass a kubernetes.Interface to ClientScale")
+	}
 	gv, err := schema.ParseGroupVersion(ref.APIVersion)
 	if err != nil {
 		return Scale{}, err

@@ -121,6 +121,10 @@ func TestClientScaleAPIErrors(t *testing.T) {
 	require.Error(t, err, "an API failure must not read as a missing controller")
 	assert.True(t, apierrors.IsInternalError(err))
 	assert.NotErrorIs(t, err, pdb.ErrNoController)
+
+	_, err = pdb.ClientScale(t.Context(), nil)("default", metav1.OwnerReference{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "x", UID: "x"})
+	require.Error(t, err, "a nil client fails the lookup instead of panicking")
+	assert.NotErrorIs(t, err, pdb.ErrNoController)
 }
 
 func TestClientScaleThroughCompute(t *testing.T) {

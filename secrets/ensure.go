@@ -73,6 +73,9 @@ const defaultEnsureAttempts = 5
 // Ensure logs one line at V(1) to logr.FromContextOrDiscard(ctx). secret is
 // not modified.
 func Ensure(ctx context.Context, client kubernetes.Interface, secret *corev1.Secret, opts EnsureOptions) (*EnsureReport, error) {
+	if client == nil {
+		return nil, &InputError{Field: "client", Reason: "is nil"}
+	}
 	desired, err := newDesiredState(secret, opts)
 	if err != nil {
 		return nil, err

@@ -467,6 +467,9 @@ func TestEnsureBadInput(t *testing.T) {
 	})
 	_, err := Ensure(t.Context(), forbidden, base, EnsureOptions{})
 	assert.True(t, apierrors.IsForbidden(err), "%v", err)
+
+	_, err = Ensure(t.Context(), nil, base, EnsureOptions{})
+	assert.True(t, inputErr(err), "a nil client is bad input, not a panic: %v", err)
 }
 
 // TestEnsureNeverRevealsValues collects every error, event and log line of
