@@ -67,36 +67,32 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// acquire takes a slot of the node's and the overall bound on pods in
-// flight; it returns false if ctx ends first.
-func (n *nodeRun) acquire(ctx context.Context) bool {
-	if n.slots != nil {
-		select {
-		case n.slots <- struct{}{}:
-		case <-ctx.Done():
-			return false
-		}
-	}
-	if n.run.slots != nil {
-		select {
-		case n.run.slots <- struct{}{}:
-		case <-ctx.Done():
-			if n.slots != nil {
-				<-n.slots
+// acquire takes a slot of each bound on pods in flight that applies to a
+// pod of the namespace: the node's, the namespace's and the overall one,
+// always in that order so that two pods never wait on each other. It
+// returns the function that gives them back, or false if ctx ends first.
+func (n *nodeRun) acquire(ctx context.Context, namespace string) (release func(), ok bool) {
+	bounds := [3]chan struct{}{n.slots, n.run.namespaceSlots(namespace), n.run.slots}
+	taken := 0
+	release = func() {
+		for i := taken - 1; i >= 0; i-- {
+			if bounds[i] != nil {
+				<-bounds[i]
 			}
-			return false
 		}
 	}
-	return true
-}
-
-func (n *nodeRun) release() {
-	if n.run.slots != nil {
-		<-n.run.slots
+	for _, slots := range bounds {
+		if slots != nil {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				release()
+				return nil, false
+			}
+		}
+		taken++
 	}
-	if n.slots != nil {
-		<-n.slots
-	}
+	return release, true
 }
 
 // drainNode drains one cordoned node and records the outcome.

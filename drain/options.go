@@ -89,6 +89,12 @@ type Options struct {
 	// means no bound.
 	MaxConcurrentEvictionsPerNode int
 
+	// MaxConcurrentEvictionsPerNamespace is the same bound for each
+	// namespace, over all nodes: a tenant loses at most this many pods at
+	// a time even where its budgets would allow more, or where it has
+	// none. Zero means no bound.
+	MaxConcurrentEvictionsPerNamespace int
+
 	// Timeout bounds the drain of each node, counted from the start of its
 	// drain, once every node is cordoned. Zero means no deadline other than
 	// the context's.
@@ -183,23 +189,31 @@ func (o Options) validate() (Options, labels.Selector, error) {
 	default:
 		bad("OnTimeout", "is %v; use TimeoutFail, TimeoutForceDelete or TimeoutLeave", o.OnTimeout)
 	}
-	for field, d := range map[string]time.Duration{
-		"Timeout":                  o.Timeout,
-		"SkipWaitForDeleteTimeout": o.SkipWaitForDeleteTimeout,
-		"MinRetryInterval":         o.MinRetryInterval,
-		"MaxRetryInterval":         o.MaxRetryInterval,
+	// In field order, so that the joined error reads the same every time.
+	for _, d := range []struct {
+		field string
+		value time.Duration
+	}{
+		{"Timeout", o.Timeout},
+		{"SkipWaitForDeleteTimeout", o.SkipWaitForDeleteTimeout},
+		{"MinRetryInterval", o.MinRetryInterval},
+		{"MaxRetryInterval", o.MaxRetryInterval},
 	} {
-		if d < 0 {
-			bad(field, "is negative (%v); use zero for the default", d)
+		if d.value < 0 {
+			bad(d.field, "is negative (%v); use zero for the default", d.value)
 		}
 	}
-	for field, n := range map[string]int{
-		"MaxConcurrentNodes":            o.MaxConcurrentNodes,
-		"MaxConcurrentEvictions":        o.MaxConcurrentEvictions,
-		"MaxConcurrentEvictionsPerNode": o.MaxConcurrentEvictionsPerNode,
+	for _, n := range []struct {
+		field string
+		value int
+	}{
+		{"MaxConcurrentNodes", o.MaxConcurrentNodes},
+		{"MaxConcurrentEvictions", o.MaxConcurrentEvictions},
+		{"MaxConcurrentEvictionsPerNode", o.MaxConcurrentEvictionsPerNode},
+		{"MaxConcurrentEvictionsPerNamespace", o.MaxConcurrentEvictionsPerNamespace},
 	} {
-		if n < 0 {
-			bad(field, "is negative (%d); use zero for no limit", n)
+		if n.value < 0 {
+			bad(n.field, "is negative (%d); use zero for no limit", n.value)
 		}
 	}
 	if o.MinRetryInterval == 0 {

@@ -2,6 +2,7 @@ package drain_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -284,6 +285,55 @@ func TestDrainBoundsConcurrentEvictions(t *testing.T) {
 				_, err = d.Drain(t.Context(), "node-a")
 				require.NoError(t, err)
 				assert.Equal(t, tc.want, time.Since(start))
+			})
+		})
+	}
+}
+
+func TestDrainBoundsEvictionsPerNamespace(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		perNS    int
+		want     time.Duration
+		inFlight int
+	}{
+		{"unbounded", 0, 10 * time.Second, 3},
+		{"one per namespace", 1, 30 * time.Second, 1},
+		{"two per namespace", 2, 20 * time.Second, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				// Three pods in each of two namespaces, each taking 10 s to
+				// terminate, and no budget.
+				s := new(scenario).nodes("node-a", "node-b")
+				for _, ns := range []string{"team-a", "team-b"} {
+					s.add(testutil.ReplicaSet(ns, "web", 3))
+					for i := range 3 {
+						s.add(testutil.DrainPod(fmt.Sprintf("web-%d", i), "node-a").Namespace(ns).UID(ns+"-web-"+fmt.Sprint(i)).
+							Owner("ReplicaSet", "web").Labels("app", "web").Obj())
+					}
+				}
+				c := s.start(t, fakecluster.Options{}, 10*time.Second)
+				var mu sync.Mutex
+				inFlight, most := map[string]int{}, map[string]int{}
+				d, err := drain.New(c, drain.Options{MaxConcurrentEvictionsPerNamespace: tc.perNS, OnEvent: func(e drain.Event) {
+					mu.Lock()
+					defer mu.Unlock()
+					switch e.Type {
+					case drain.EventTerminating:
+						inFlight[e.Pod.Namespace]++
+						most[e.Pod.Namespace] = max(most[e.Pod.Namespace], inFlight[e.Pod.Namespace])
+					case drain.EventEvicted:
+						inFlight[e.Pod.Namespace]--
+					}
+				}})
+				require.NoError(t, err)
+				start := time.Now()
+				report, err := d.Drain(t.Context(), "node-a")
+				require.NoError(t, err)
+				assert.Equal(t, tc.want, time.Since(start), "the two namespaces drain side by side")
+				assert.Equal(t, map[string]int{"team-a": tc.inFlight, "team-b": tc.inFlight}, most)
+				assert.Equal(t, 6, report.Count(drain.OutcomeEvicted))
 			})
 		})
 	}
