@@ -73,11 +73,11 @@
 //     drain label "wait-completed" (or a Filter's ActionWait), are waited
 //     for, never evicted; their group and tier wait with them.
 //   - Options.Escalation gives each pod an EscalationPolicy: once budgets
-//     have held it back, or it has been unready or terminating, for too
-//     long, or the node's deadline is near, delete it with a grace period
-//     (bypassing its budgets), and later leave it on the node. Karpenter's
-//     terminationGracePeriod is one such policy. The zero policy never
-//     escalates; every step taken is in PodReport.Steps.
+//     have held it back, or it has been unready or terminating, or its node
+//     unreachable, for too long, or the node's deadline is near, delete it
+//     with a grace period (bypassing its budgets), and later leave it on
+//     the node. Karpenter's terminationGracePeriod is one such policy. The
+//     zero policy never escalates; every step taken is in PodReport.Steps.
 //
 // # What it does not do
 //

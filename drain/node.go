@@ -25,6 +25,8 @@ type nodeRun struct {
 	name  string
 	pods  *mirror[*corev1.Pod]
 	slots chan struct{}
+	// node watches the node object when an escalation policy needs it.
+	node nodeWatch
 
 	// deadline is when Options.Timeout expires for the node (zero: none).
 	deadline time.Time
@@ -184,6 +186,9 @@ func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context) (bool, error) {
 		return false, err
 	}
 
+	if err := n.watchNodeFor(nodeCtx, podCtx, tasks, &podWatch); err != nil {
+		return false, err
+	}
 	remaining := n.runTiers(nodeCtx, tasks)
 	seen := map[string]bool{}
 	for _, p := range plan.Pods {
@@ -193,6 +198,9 @@ func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context) (bool, error) {
 		late := n.latePods(seen)
 		if len(late) == 0 {
 			break
+		}
+		if err := n.watchNodeFor(nodeCtx, podCtx, late, &podWatch); err != nil {
+			return false, err
 		}
 		remaining = n.runTiers(nodeCtx, late)
 	}
