@@ -227,8 +227,23 @@ func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context) (bool, error) {
 
 func (n *nodeRun) task(p PodPlan) *podTask {
 	grace := graceSeconds(n.run.opts.GracePeriod)
+	if limit := n.run.opts.MaxGracePeriod; grace == nil && limit > 0 {
+		if pod, ok := n.pods.get(p.Ref().key()); ok && podGrace(pod) > limit {
+			grace = graceSeconds(&limit)
+		}
+	}
 	n.run.rec.pod(p.Ref(), func(pr *PodReport) { pr.Node, pr.Tier, pr.Order = n.name, p.Tier, p.Order })
 	return &podTask{node: n, plan: p, ref: p.Ref(), grace: grace}
+}
+
+// podGrace is the pod's own grace period, with the API server's default for
+// a pod that has none.
+func podGrace(pod *corev1.Pod) time.Duration {
+	seconds := int64(corev1.DefaultTerminationGracePeriodSeconds)
+	if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {
+		seconds = *g
+	}
+	return time.Duration(seconds) * time.Second
 }
 
 // group is a tier's order group: the pods that go together.

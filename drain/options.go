@@ -39,6 +39,13 @@ type Options struct {
 	// kubelet (kubernetes#83307), which this package never does silently.
 	GracePeriod *time.Duration
 
+	// MaxGracePeriod caps each pod's terminationGracePeriodSeconds for
+	// evictions, as cluster-autoscaler's --max-graceful-termination-sec
+	// does: a pod asking for an hour gets this much instead, a pod asking
+	// for less keeps its own. Zero means no cap; otherwise it must be at
+	// least one second, and at least GracePeriod when both are set.
+	MaxGracePeriod time.Duration
+
 	// PodSelector, a label selector in kubectl syntax, restricts the drain to
 	// the pods it matches. Empty selects every pod.
 	PodSelector string
@@ -173,6 +180,14 @@ func (o Options) validate() (Options, labels.Selector, error) {
 	}
 	if o.GracePeriod != nil && *o.GracePeriod < time.Second {
 		bad("GracePeriod", "is %v; use at least 1s, or nil for each pod's own grace period", *o.GracePeriod)
+	}
+	switch {
+	case o.MaxGracePeriod < 0:
+		bad("MaxGracePeriod", "is negative (%v); use zero for no cap", o.MaxGracePeriod)
+	case o.MaxGracePeriod > 0 && o.MaxGracePeriod < time.Second:
+		bad("MaxGracePeriod", "is %v; use at least 1s, or zero for no cap", o.MaxGracePeriod)
+	case o.MaxGracePeriod > 0 && o.GracePeriod != nil && *o.GracePeriod > o.MaxGracePeriod:
+		bad("MaxGracePeriod", "(%v) is less than GracePeriod (%v), which every pod gets; lower GracePeriod or raise the cap", o.MaxGracePeriod, *o.GracePeriod)
 	}
 	if o.ForceDeleteGracePeriod != nil && *o.ForceDeleteGracePeriod < time.Second {
 		bad("ForceDeleteGracePeriod", "is %v; use at least 1s, or nil for each pod's own grace period", *o.ForceDeleteGracePeriod)

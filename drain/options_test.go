@@ -14,7 +14,7 @@ import (
 )
 
 func TestNewValidatesOptions(t *testing.T) {
-	second, zero, half := time.Second, time.Duration(0), 500*time.Millisecond
+	second, minute, zero, half := time.Second, time.Minute, time.Duration(0), 500*time.Millisecond
 	tests := []struct {
 		name      string
 		opts      drain.Options
@@ -40,6 +40,9 @@ func TestNewValidatesOptions(t *testing.T) {
 		{name: "taint without key", opts: drain.Options{Taint: &corev1.Taint{Effect: corev1.TaintEffectNoSchedule}}, badFields: []string{"Taint"}},
 		{name: "taint with PreferNoSchedule", opts: drain.Options{Taint: &corev1.Taint{Key: "k", Effect: corev1.TaintEffectPreferNoSchedule}}, badFields: []string{"Taint"}},
 		{name: "bad pod selector", opts: drain.Options{PodSelector: "app in (web"}, badFields: []string{"PodSelector"}},
+		{name: "grace cap under a second", opts: drain.Options{MaxGracePeriod: time.Millisecond}, badFields: []string{"MaxGracePeriod"}},
+		{name: "negative grace cap", opts: drain.Options{MaxGracePeriod: -time.Second}, badFields: []string{"MaxGracePeriod"}},
+		{name: "grace period above its cap", opts: drain.Options{GracePeriod: &minute, MaxGracePeriod: time.Second}, badFields: []string{"MaxGracePeriod"}},
 		{name: "nil filter", opts: drain.Options{Filters: []drain.Filter{nil}}, badFields: []string{"Filters"}},
 	}
 	for _, tc := range tests {

@@ -339,6 +339,44 @@ func TestDrainBoundsEvictionsPerNamespace(t *testing.T) {
 	}
 }
 
+func TestDrainCapsGracePeriods(t *testing.T) {
+	minute := time.Minute
+	for _, tc := range []struct {
+		name      string
+		opts      drain.Options
+		wantGrace map[string]*int64 // per pod, the eviction's grace period
+		wantAfter time.Duration
+	}{
+		{"each pod's own", drain.Options{}, map[string]*int64{"slow": nil, "quick": nil}, 10 * time.Minute},
+		{"slow pod capped", drain.Options{MaxGracePeriod: 2 * time.Minute}, map[string]*int64{"slow": ptr(int64(120)), "quick": nil}, 2 * time.Minute},
+		{"override under the cap", drain.Options{GracePeriod: &minute, MaxGracePeriod: 2 * time.Minute}, map[string]*int64{"slow": ptr(int64(60)), "quick": ptr(int64(60))}, time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c := new(scenario).nodes("node-a", "node-b").add(
+					testutil.ReplicaSet("default", "web", 2),
+					testutil.DrainPod("slow", "node-a").Owner("ReplicaSet", "web").Labels("app", "web").Grace(600).Obj(),
+					testutil.DrainPod("quick", "node-a").Owner("ReplicaSet", "web").Labels("app", "web").Grace(30).Obj(),
+				).start(t, fakecluster.Options{})
+				d, err := drain.New(c, tc.opts)
+				require.NoError(t, err)
+				start := time.Now()
+				_, err = d.Drain(t.Context(), "node-a")
+				require.NoError(t, err)
+				assert.Equal(t, tc.wantAfter, time.Since(start))
+				got := map[string]*int64{}
+				for _, a := range c.Actions() {
+					if cr, ok := a.(k8stesting.CreateActionImpl); ok && cr.Subresource == "eviction" {
+						eviction := cr.Object.(*policyv1.Eviction)
+						got[eviction.Name] = eviction.DeleteOptions.GracePeriodSeconds
+					}
+				}
+				assert.Equal(t, tc.wantGrace, got)
+			})
+		})
+	}
+}
+
 func TestDrainEvictsPodsArrivingDuringTheDrain(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		c := simpleCluster(t, fakecluster.Options{}, 10*time.Second)
