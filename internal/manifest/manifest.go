@@ -26,10 +26,12 @@ type DocumentError struct {
 	Err   error
 }
 
+// Error describes the DocumentError.
 func (e *DocumentError) Error() string {
 	return fmt.Sprintf("manifest document %d: %v", e.Index, e.Err)
 }
 
+// Unwrap returns the error the DocumentError wraps.
 func (e *DocumentError) Unwrap() error { return e.Err }
 
 // Decode reads every document of r and returns the objects in order. Empty
