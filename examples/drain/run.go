@@ -164,6 +164,13 @@ func parseFlags(args []string, stderr io.Writer) (options, int) {
 	flags.Visit(func(f *flag.Flag) { kubeconfigSet = kubeconfigSet || f.Name == "kubeconfig" })
 	opts.fake = !kubeconfigSet
 	opts.nodes = flags.Args()
+	for _, node := range opts.nodes {
+		// Go's flag package stops at the first node name, so a flag after
+		// it would be taken for a node; refuse rather than drain without it.
+		if strings.HasPrefix(node, "-") {
+			return usage("flags go before the node names: %q comes after them", node)
+		}
+	}
 	switch {
 	case opts.output != "table" && opts.output != "json":
 		return usage("-o must be table or json, not %q", opts.output)
