@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/kubeprim/kubeprim/certs"
+	"github.com/kubeprim/kubeprim/examples/internal/cli"
 )
 
 // run is the whole program; main only wires it to the process.
@@ -38,11 +39,8 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		overwrite = fs.Bool("overwrite", false, "replace existing files (by default nothing is ever overwritten)")
 		output    = fs.String("o", "text", "report format: text or json")
 	)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := cli.Parse(fs, args); !ok {
+		return code
 	}
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "pki:", err)
