@@ -205,32 +205,16 @@ func (o Options) validate() (Options, labels.Selector, error) {
 		bad("OnTimeout", "is %v; use TimeoutFail, TimeoutForceDelete or TimeoutLeave", o.OnTimeout)
 	}
 	// In field order, so that the joined error reads the same every time.
-	for _, d := range []struct {
-		field string
-		value time.Duration
-	}{
-		{"Timeout", o.Timeout},
-		{"SkipWaitForDeleteTimeout", o.SkipWaitForDeleteTimeout},
-		{"MinRetryInterval", o.MinRetryInterval},
-		{"MaxRetryInterval", o.MaxRetryInterval},
-	} {
-		if d.value < 0 {
-			bad(d.field, "is negative (%v); use zero for the default", d.value)
-		}
-	}
-	for _, n := range []struct {
-		field string
-		value int
-	}{
-		{"MaxConcurrentNodes", o.MaxConcurrentNodes},
-		{"MaxConcurrentEvictions", o.MaxConcurrentEvictions},
-		{"MaxConcurrentEvictionsPerNode", o.MaxConcurrentEvictionsPerNode},
-		{"MaxConcurrentEvictionsPerNamespace", o.MaxConcurrentEvictionsPerNamespace},
-	} {
-		if n.value < 0 {
-			bad(n.field, "is negative (%d); use zero for no limit", n.value)
-		}
-	}
+	refuseNegative(bad, "the default",
+		field[time.Duration]{"Timeout", o.Timeout},
+		field[time.Duration]{"SkipWaitForDeleteTimeout", o.SkipWaitForDeleteTimeout},
+		field[time.Duration]{"MinRetryInterval", o.MinRetryInterval},
+		field[time.Duration]{"MaxRetryInterval", o.MaxRetryInterval})
+	refuseNegative(bad, "no limit",
+		field[int]{"MaxConcurrentNodes", o.MaxConcurrentNodes},
+		field[int]{"MaxConcurrentEvictions", o.MaxConcurrentEvictions},
+		field[int]{"MaxConcurrentEvictionsPerNode", o.MaxConcurrentEvictionsPerNode},
+		field[int]{"MaxConcurrentEvictionsPerNamespace", o.MaxConcurrentEvictionsPerNamespace})
 	if o.MinRetryInterval == 0 {
 		o.MinRetryInterval = defaultMinRetryInterval
 	}
@@ -266,4 +250,19 @@ func (o Options) validate() (Options, labels.Selector, error) {
 		return o, nil, err
 	}
 	return o, selector, nil
+}
+
+// field is an option's name and value, for checks over several options.
+type field[T int | time.Duration] struct {
+	name  string
+	value T
+}
+
+// refuseNegative reports each negative field, saying what zero means.
+func refuseNegative[T int | time.Duration](bad func(field, format string, args ...any), zeroMeans string, fields ...field[T]) {
+	for _, f := range fields {
+		if f.value < 0 {
+			bad(f.name, "is negative (%v); use zero for %s", f.value, zeroMeans)
+		}
+	}
 }
