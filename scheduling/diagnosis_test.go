@@ -107,6 +107,15 @@ func TestPreemptionMessage(t *testing.T) {
 			nodes: []*corev1.Node{oneCPU()}, pods: []*corev1.Pod{makePod("b", on("n"), low, hostPorts(corev1.ContainerPort{ContainerPort: 80, HostPort: 80}))},
 			pod:  makePod("p", high, hostPorts(corev1.ContainerPort{ContainerPort: 80, HostPort: 80})),
 			want: "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports."},
+		// The scheduler's HostPortInfo is a set, not a count: removing one
+		// victim frees the port even while a pod it keeps holds it too, so
+		// the dry run finds a candidate.
+		{name: "a host port held by a lower-priority and a higher-priority pod",
+			nodes: []*corev1.Node{oneCPU()}, pods: []*corev1.Pod{
+				makePod("b", on("n"), low, hostPorts(corev1.ContainerPort{ContainerPort: 80, HostPort: 80})),
+				makePod("c", on("n"), priority(5000), hostPorts(corev1.ContainerPort{ContainerPort: 80, HostPort: 80}))},
+			pod:  makePod("p", high, hostPorts(corev1.ContainerPort{ContainerPort: 80, HostPort: 80})),
+			want: "0/1 nodes are available: 1 node(s) didn't have free ports for the requested pod ports."},
 		{name: "too many pods, all of higher priority",
 			nodes: []*corev1.Node{makeNode("n", rl("cpu", "1", "pods", "1"))}, pods: []*corev1.Pod{makePod("b", on("n"), priority(5000))},
 			pod:  makePod("p", high),

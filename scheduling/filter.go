@@ -2,6 +2,7 @@ package scheduling
 
 import (
 	"fmt"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 )
@@ -75,7 +76,7 @@ func (pc *podContext) check(i int32, victims []int32) verdict {
 	if len(pc.ports) > 0 {
 		used := n.ports
 		if victims != nil {
-			used = s.portsWithout(n.ports, victims)
+			used = s.portsAfterRemoving(n.ports, victims)
 		}
 		if !portsFit(used, pc.ports) {
 			return reject(vNodePorts, 0, false)
@@ -192,7 +193,24 @@ func (pc *podContext) scalarShort(j int, i int32, victims []int32) bool {
 	return sc.value > alloc-used
 }
 
-// portsWithout returns a node's used host ports without the victims'.
+// portsAfterRemoving returns a node's used host ports as the preemption dry
+// run sees them after it removes the victims: the scheduler's HostPortInfo
+// is a set, and NodeInfo.RemovePod deletes each of a victim's ports from it
+// even when a pod that stays holds the same port (kube-scheduler
+// framework/types.go, HostPortInfo.Remove).
+func (s *Simulator) portsAfterRemoving(used []usedPort, victims []int32) []usedPort {
+	out := append([]usedPort(nil), used...)
+	for _, id := range victims {
+		for _, hp := range s.pods[id].ports {
+			out = slices.DeleteFunc(out, func(u usedPort) bool { return u.hostPort == hp })
+		}
+	}
+	return out
+}
+
+// portsWithout returns a node's used host ports without the victims',
+// counting each pod that holds a port: the ports of the other pods alone,
+// as the kubelet builds them for admission.
 func (s *Simulator) portsWithout(used []usedPort, victims []int32) []usedPort {
 	out := append([]usedPort(nil), used...)
 	for _, id := range victims {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -278,12 +279,25 @@ func same(a, b scheduling.Status) bool {
 	if a.Code != b.Code || a.Plugin != b.Plugin || len(a.Reasons) != len(b.Reasons) {
 		return false
 	}
-	for i := range a.Reasons {
-		if a.Reasons[i] != b.Reasons[i] {
-			return false
-		}
+	ar, br := a.Reasons, b.Reasons
+	if a.Plugin == scheduling.PluginNodeResourcesFit {
+		ar, br = scalarsSorted(ar), scalarsSorted(br)
 	}
-	return true
+	return slices.Equal(ar, br)
+}
+
+// scalarsSorted returns NodeResourcesFit's reasons with the "Insufficient"
+// reasons of scalar resources (extended, hugepages, ...) sorted: the
+// scheduler lists those in the order it ranges over a map (fitsRequest in
+// noderesources/fit.go), which varies from run to run.
+func scalarsSorted(reasons []string) []string {
+	out := slices.Clone(reasons)
+	fixed := 0
+	for fixed < len(out) && slices.Contains([]string{"Too many pods", "Insufficient cpu", "Insufficient memory", "Insufficient ephemeral-storage"}, out[fixed]) {
+		fixed++
+	}
+	slices.Sort(out[fixed:])
+	return out
 }
 
 func describe(p *corev1.Pod) string {
