@@ -126,21 +126,8 @@ func (r *run) startVolumeWatch(ctx context.Context, wg *sync.WaitGroup, nodeName
 	w.attachments = &mirror[*storagev1.VolumeAttachment]{
 		kind: "volumeattachments",
 		list: func(ctx context.Context) ([]*storagev1.VolumeAttachment, string, error) {
-			opts := metav1.ListOptions{Limit: listChunk}
-			var out []*storagev1.VolumeAttachment
-			for {
-				list, err := r.api.listVolumeAttachments(ctx, opts)
-				if err != nil {
-					return nil, "", refused("list", err)
-				}
-				for i := range list.Items {
-					out = append(out, &list.Items[i])
-				}
-				if list.Continue == "" {
-					return out, list.ResourceVersion, nil
-				}
-				opts.Continue = list.Continue
-			}
+			out, rv, err := listAttachments(ctx, r.api)
+			return out, rv, refused("list", err)
 		},
 		watch: func(ctx context.Context, rv string) (watch.Interface, error) {
 			wi, err := r.api.watchVolumeAttachments(ctx, metav1.ListOptions{ResourceVersion: rv, AllowWatchBookmarks: true})
@@ -158,6 +145,26 @@ func (r *run) startVolumeWatch(ctx context.Context, wg *sync.WaitGroup, nodeName
 	r.volumes = w
 	wg.Go(func() { w.attachments.run(ctx) })
 	return nil
+}
+
+// listAttachments lists every VolumeAttachment, page by page, and returns
+// them with the list's resourceVersion.
+func listAttachments(ctx context.Context, a *api) ([]*storagev1.VolumeAttachment, string, error) {
+	opts := metav1.ListOptions{Limit: listChunk}
+	var out []*storagev1.VolumeAttachment
+	for {
+		list, err := a.listVolumeAttachments(ctx, opts)
+		if err != nil {
+			return nil, "", err
+		}
+		for i := range list.Items {
+			out = append(out, &list.Items[i])
+		}
+		if list.Continue == "" {
+			return out, list.ResourceVersion, nil
+		}
+		opts.Continue = list.Continue
+	}
 }
 
 // nodeVolumes is one node's part of the wait: which claims its pods use,
@@ -238,7 +245,6 @@ func (v *nodeVolumes) claimsOf(podKeys []string) []string {
 
 // resolve reads the claims not read yet.
 func (v *nodeVolumes) resolve(ctx context.Context, claims []string) error {
-	r := v.node.run
 	for _, claim := range claims {
 		v.mu.Lock()
 		_, known := v.volumes[claim]
@@ -246,29 +252,38 @@ func (v *nodeVolumes) resolve(ctx context.Context, claims []string) error {
 		if known {
 			continue
 		}
-		namespace, name, _ := strings.Cut(claim, "/")
-		var pvc *corev1.PersistentVolumeClaim
-		err := retryQuick(ctx, newBackoff(r.opts.MinRetryInterval, r.opts.MaxRetryInterval), func() error {
-			var err error
-			pvc, err = r.api.getClaim(ctx, namespace, name)
+		volume, err := v.node.run.claimVolume(ctx, claim)
+		if err != nil {
 			return err
-		}, nil)
-		volume := ""
-		switch {
-		case err == nil:
-			volume = pvc.Spec.VolumeName
-		case apierrors.IsNotFound(err):
-			// Nothing is attached for a claim that does not exist.
-		case apierrors.IsForbidden(err):
-			return &PermissionError{Verb: "get", Resource: "persistentvolumeclaims", Namespace: namespace, Option: waitForVolumeDetach, Err: err}
-		default:
-			return fmt.Errorf("get persistentvolumeclaim %s: %w", claim, err)
 		}
 		v.mu.Lock()
 		v.volumes[claim] = volume
 		v.mu.Unlock()
 	}
 	return nil
+}
+
+// claimVolume returns the volume the claim ("namespace/name") is bound
+// to: "" when it is unbound or does not exist, as nothing is attached for
+// it then.
+func (r *run) claimVolume(ctx context.Context, claim string) (string, error) {
+	namespace, name, _ := strings.Cut(claim, "/")
+	var pvc *corev1.PersistentVolumeClaim
+	err := retryQuick(ctx, newBackoff(r.opts.MinRetryInterval, r.opts.MaxRetryInterval), func() error {
+		var err error
+		pvc, err = r.api.getClaim(ctx, namespace, name)
+		return err
+	}, nil)
+	switch {
+	case err == nil:
+		return pvc.Spec.VolumeName, nil
+	case apierrors.IsNotFound(err):
+		return "", nil
+	case apierrors.IsForbidden(err):
+		return "", &PermissionError{Verb: "get", Resource: "persistentvolumeclaims", Namespace: namespace, Option: waitForVolumeDetach, Err: err}
+	default:
+		return "", fmt.Errorf("get persistentvolumeclaim %s: %w", claim, err)
+	}
 }
 
 // removedOutcome says whether the drain took the pod off the node.

@@ -200,8 +200,9 @@ func TestDrainVolumeDetachTimeout(t *testing.T) {
 	})
 }
 
-func forbidden(resource string) error {
-	return apierrors.NewForbidden(schema.GroupResource{Group: "storage.k8s.io", Resource: resource}, "",
+// forbidden is the API server's answer to a request RBAC denies.
+func forbidden(group, resource string) error {
+	return apierrors.NewForbidden(schema.GroupResource{Group: group, Resource: resource}, "",
 		errors.New(`User "system:serviceaccount:ops:drainer" cannot do this`))
 }
 
@@ -219,7 +220,7 @@ func TestDrainVolumeDetachForbidden(t *testing.T) {
 			name: "list volumeattachments",
 			refuse: func(c *fakecluster.Cluster) {
 				c.PrependReactor("list", "volumeattachments", func(k8stesting.Action) (bool, runtime.Object, error) {
-					return true, nil, forbidden("volumeattachments")
+					return true, nil, forbidden("storage.k8s.io", "volumeattachments")
 				})
 			},
 			want: drain.PermissionError{Verb: "list", Resource: "volumeattachments.storage.k8s.io"},
@@ -228,7 +229,7 @@ func TestDrainVolumeDetachForbidden(t *testing.T) {
 			name: "watch volumeattachments",
 			refuse: func(c *fakecluster.Cluster) {
 				c.PrependWatchReactor("volumeattachments", func(k8stesting.Action) (bool, watch.Interface, error) {
-					return true, nil, forbidden("volumeattachments")
+					return true, nil, forbidden("storage.k8s.io", "volumeattachments")
 				})
 			},
 			want:    drain.PermissionError{Verb: "watch", Resource: "volumeattachments.storage.k8s.io"},
@@ -238,7 +239,7 @@ func TestDrainVolumeDetachForbidden(t *testing.T) {
 			name: "get persistentvolumeclaims",
 			refuse: func(c *fakecluster.Cluster) {
 				c.PrependReactor("get", "persistentvolumeclaims", func(k8stesting.Action) (bool, runtime.Object, error) {
-					return true, nil, apierrors.NewForbidden(schema.GroupResource{Resource: "persistentvolumeclaims"}, "data-web", errors.New("no"))
+					return true, nil, forbidden("", "persistentvolumeclaims")
 				})
 			},
 			want: drain.PermissionError{Verb: "get", Resource: "persistentvolumeclaims", Namespace: "default"},
@@ -290,4 +291,67 @@ func TestDrainWithoutVolumeWait(t *testing.T) {
 		assert.Empty(t, ev.ofType(drain.EventWaitingForVolumes))
 		assert.Empty(t, ev.ofType(drain.EventVolumesDetached))
 	})
+}
+
+// TestPlanVolumeAttachments: the plan names the attachments a drain would
+// wait for, reading them only when the option is on; one it may not read
+// becomes a warning, as a plan always finishes.
+func TestPlanVolumeAttachments(t *testing.T) {
+	agent := []runtime.Object{
+		testutil.DaemonSet("default", "agent"),
+		testutil.DrainPod("agent-x", "node-a").Owner("DaemonSet", "agent").Claim("cache", "cache-agent").Obj(),
+		testutil.BoundClaim("default", "cache-agent", "pv-agent"),
+		testutil.VolumeAttachment("va-agent", "node-a", "pv-agent"),
+		testutil.VolumeAttachment("va-web-b", "node-b", "pv-web"),
+	}
+	for _, tc := range []struct {
+		name        string
+		wait        bool
+		refuse      string
+		want        []string
+		wantWarning string
+	}{
+		{name: "on", wait: true, want: []string{"va-web"}},
+		{name: "off", wait: false},
+		{name: "list refused", wait: true, refuse: "list", wantWarning: "Options.WaitForVolumeDetach needs permission to list volumeattachments.storage.k8s.io cluster-wide"},
+		{name: "claim refused", wait: true, refuse: "get", wantWarning: "Options.WaitForVolumeDetach needs permission to get persistentvolumeclaims in namespace default"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := volumeScenario(t, fakecluster.Options{}, agent...)
+			switch tc.refuse {
+			case "list":
+				c.PrependReactor("list", "volumeattachments", func(k8stesting.Action) (bool, runtime.Object, error) {
+					return true, nil, forbidden("storage.k8s.io", "volumeattachments")
+				})
+			case "get":
+				c.PrependReactor("get", "persistentvolumeclaims", func(k8stesting.Action) (bool, runtime.Object, error) {
+					return true, nil, forbidden("", "persistentvolumeclaims")
+				})
+			}
+			d, err := drain.New(c, drain.Options{WaitForVolumeDetach: tc.wait})
+			require.NoError(t, err)
+			plan, err := d.Plan(t.Context(), "node-a")
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, plan.VolumeAttachments)
+			if tc.want != nil {
+				assert.Contains(t, plan.String(), "then waits for 1 volume attachments to detach: va-web\n")
+			}
+			var warnings []string
+			for _, f := range plan.Findings {
+				warnings = append(warnings, f.Message)
+			}
+			if tc.wantWarning != "" {
+				require.Len(t, warnings, 1)
+				assert.Contains(t, warnings[0], tc.wantWarning)
+			} else {
+				assert.Empty(t, warnings)
+			}
+			if !tc.wait {
+				for _, a := range c.Actions() {
+					r := a.GetResource().Resource
+					assert.NotContains(t, []string{"volumeattachments", "persistentvolumeclaims"}, r, "%s %s", a.GetVerb(), r)
+				}
+			}
+		})
+	}
 }
