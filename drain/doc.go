@@ -37,10 +37,11 @@
 // 429. When it does, the DisruptionBudget cause is reported, Retry-After is
 // honoured, and the wait backs off with jitter. Nodes drained together share
 // the view, so they never start more evictions than the budgets allow
-// together. Evictions under one budget are sent one at a time, budgets in
-// parallel: the API server decrements a budget with optimistic
-// concurrency, and makes an eviction that conflicts with another wait
-// 500 ms before it tries again.
+// together; Options can bound the pods in flight further, overall, per node
+// and per namespace (a tenant's share). Evictions under one budget are sent
+// one at a time, budgets in parallel: the API server decrements a budget
+// with optimistic concurrency, and makes an eviction that conflicts with
+// another wait 500 ms before it tries again.
 //
 // Every request is sent once: client-go's REST client would repeat a 429 or
 // 5xx carrying Retry-After up to ten times inside one call (some 100 s for
@@ -72,11 +73,11 @@
 //     drain label "wait-completed" (or a Filter's ActionWait), are waited
 //     for, never evicted; their group and tier wait with them.
 //   - Options.Escalation gives each pod an EscalationPolicy: once budgets
-//     have held it back, or it has been unready or terminating, for too
-//     long, or the node's deadline is near, delete it with a grace period
-//     (bypassing its budgets), and later leave it on the node. Karpenter's
-//     terminationGracePeriod is one such policy. The zero policy never
-//     escalates; every step taken is in PodReport.Steps.
+//     have held it back, or it has been unready or terminating, or its node
+//     unreachable, for too long, or the node's deadline is near, delete it
+//     with a grace period (bypassing its budgets), and later leave it on
+//     the node. Karpenter's terminationGracePeriod is one such policy. The
+//     zero policy never escalates; every step taken is in PodReport.Steps.
 //
 // # Volumes
 //

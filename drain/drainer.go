@@ -71,6 +71,10 @@ type run struct {
 	budgets  *budgetView
 	// slots bounds pods in flight over all nodes (nil: no bound).
 	slots chan struct{}
+	// nsSlots bounds pods in flight per namespace, created as namespaces
+	// are met (nil map: no bound).
+	nsMu    sync.Mutex
+	nsSlots map[string]chan struct{}
 	// volumes watches VolumeAttachments (Options.WaitForVolumeDetach; nil
 	// when off).
 	volumes *volumeWatch
@@ -88,7 +92,26 @@ func newRun(d *Drainer) *run {
 	if n := d.opts.MaxConcurrentEvictions; n > 0 {
 		r.slots = make(chan struct{}, n)
 	}
+	if d.opts.MaxConcurrentEvictionsPerNamespace > 0 {
+		r.nsSlots = map[string]chan struct{}{}
+	}
 	return r
+}
+
+// namespaceSlots returns the bound on pods in flight in the namespace, or
+// nil when there is none.
+func (r *run) namespaceSlots(namespace string) chan struct{} {
+	if r.nsSlots == nil {
+		return nil
+	}
+	r.nsMu.Lock()
+	defer r.nsMu.Unlock()
+	slots, ok := r.nsSlots[namespace]
+	if !ok {
+		slots = make(chan struct{}, r.opts.MaxConcurrentEvictionsPerNamespace)
+		r.nsSlots[namespace] = slots
+	}
+	return slots
 }
 
 func checkNodeNames(names []string) error {

@@ -27,6 +27,7 @@ type OptionsError struct {
 	Reason string
 }
 
+// Error describes the OptionsError.
 func (e *OptionsError) Error() string {
 	return fmt.Sprintf("drain option %s %s", e.Field, e.Reason)
 }
@@ -40,8 +41,10 @@ type NodeError struct {
 	Err  error
 }
 
+// Error describes the NodeError.
 func (e *NodeError) Error() string { return fmt.Sprintf("drain node %s: %v", e.Node, e.Err) }
 
+// Unwrap returns the error the NodeError wraps.
 func (e *NodeError) Unwrap() error { return e.Err }
 
 // BlockedError lists pods that the drain may not remove with the options it
@@ -54,6 +57,7 @@ type BlockedError struct {
 	Pods []PodPlan
 }
 
+// Error describes the BlockedError.
 func (e *BlockedError) Error() string {
 	byReason := map[string][]string{}
 	for _, p := range e.Pods {
@@ -83,6 +87,7 @@ type EvictionError struct {
 	Err     error
 }
 
+// Error describes the EvictionError.
 func (e *EvictionError) Error() string {
 	if len(e.Budgets) > 0 {
 		return fmt.Sprintf("evict pod %s (budgets %s): %v", e.Pod, strings.Join(e.Budgets, ", "), e.Err)
@@ -90,6 +95,7 @@ func (e *EvictionError) Error() string {
 	return fmt.Sprintf("evict pod %s: %v", e.Pod, e.Err)
 }
 
+// Unwrap returns the error the EvictionError wraps.
 func (e *EvictionError) Unwrap() error { return e.Err }
 
 // MultipleBudgetsError reports a pod covered by several budgets, which the
@@ -98,6 +104,7 @@ type MultipleBudgetsError struct {
 	Budgets []string
 }
 
+// Error describes the MultipleBudgetsError.
 func (e *MultipleBudgetsError) Error() string {
 	if len(e.Budgets) == 0 {
 		return "pod is covered by more than one disruption budget, which the eviction API refuses; the budgets could not be listed"
@@ -114,6 +121,7 @@ type TimeoutError struct {
 	Blocking []string
 }
 
+// Error describes the TimeoutError.
 func (e *TimeoutError) Error() string {
 	names := make([]string, 0, len(e.Remaining))
 	for _, n := range e.Remaining {

@@ -2,6 +2,7 @@ package drain
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -45,21 +46,49 @@ func (t *podTask) leave(step *escalation) taskResult {
 
 // escalationTimer returns a channel that fires when the pod's next step is
 // due in the stage, as things stand, and a function that releases it. The
-// channel is nil when none is due.
+// channel is nil when none is due. When the node is watched, it also fires
+// at the node's next change, which may make a step due (NodeUnreachable):
+// the caller then looks again.
 func (t *podTask) escalationTimer(st stage) (<-chan time.Time, func()) {
 	pod, ok := t.node.pods.get(t.ref.key())
 	if !ok {
 		return nil, func() {}
 	}
+	nodeChanged := t.node.nodeChanges()
 	step, at := t.dueEscalation(st, pod, time.Now())
 	if step != nil {
 		at = time.Now()
 	}
-	if at.IsZero() {
+	if at.IsZero() && nodeChanged == nil {
 		return nil, func() {}
 	}
-	timer := time.NewTimer(time.Until(at))
-	return timer.C, func() { timer.Stop() }
+	var due <-chan time.Time
+	stopTimer := func() {}
+	if !at.IsZero() {
+		timer := time.NewTimer(time.Until(at))
+		due, stopTimer = timer.C, func() { timer.Stop() }
+	}
+	if nodeChanged == nil {
+		return due, stopTimer
+	}
+	fired := make(chan time.Time, 1)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case now := <-due:
+			fired <- now
+		case <-nodeChanged:
+			fired <- time.Now()
+		case <-done:
+		}
+	}()
+	var once sync.Once
+	return fired, func() {
+		once.Do(func() {
+			close(done)
+			stopTimer()
+		})
+	}
 }
 
 // canEscalate says whether the pod's policy may take a step in the stage
@@ -69,6 +98,8 @@ func (t *podTask) canEscalate(st stage) bool {
 	for _, trigger := range []EscalationTrigger{p.Delete, p.Leave} {
 		switch {
 		case trigger.BeforeDeadline > 0 && !t.node.deadline.IsZero():
+			return true
+		case trigger.NodeUnreachable > 0:
 			return true
 		case st == stageEvicting && (trigger.Blocked > 0 || trigger.Unready > 0):
 			return true

@@ -61,6 +61,15 @@ type EscalationTrigger struct {
 	// Options.Timeout expires, whatever the pod is waiting for. It needs
 	// Options.Timeout; a value at or above it takes the step at once.
 	BeforeDeadline time.Duration
+	// NodeUnreachable is how long the pod's node may be unreachable, its
+	// Ready condition Unknown (the node lifecycle controller's mark for a
+	// kubelet that stopped reporting), counted from that condition's last
+	// transition, before the step, whatever the pod is waiting for. A pod
+	// on an unreachable node never finishes terminating, since only its
+	// kubelet can confirm that its containers stopped, so Leave is the step
+	// this trigger is for; the drain then watches the node too (one list
+	// and one watch).
+	NodeUnreachable time.Duration
 }
 
 // The reasons an escalation gives, in PodReport.Reason, Step.Reason and
@@ -77,6 +86,9 @@ const (
 	ReasonTerminatingTooLong Reason = "TerminatingTooLong"
 	// ReasonDeadlineNear: the node's deadline was BeforeDeadline away.
 	ReasonDeadlineNear Reason = "DeadlineNear"
+	// ReasonNodeUnreachable: the pod's node was unreachable for longer
+	// than the trigger's NodeUnreachable.
+	ReasonNodeUnreachable Reason = "NodeUnreachable"
 	// ReasonInvalidEscalation: Options.Escalation gave the pod a policy
 	// that is not valid; the plan's message says what is wrong.
 	ReasonInvalidEscalation Reason = "InvalidEscalation"
@@ -98,6 +110,7 @@ func (t EscalationTrigger) String() string {
 	add(t.Unready, "unready %v")
 	add(t.Terminating, "terminating %v")
 	add(t.BeforeDeadline, "%v before the deadline")
+	add(t.NodeUnreachable, "node unreachable %v")
 	return strings.Join(parts, " or ")
 }
 
@@ -128,6 +141,7 @@ func (p EscalationPolicy) validate(timeout time.Duration) error {
 		for field, d := range map[string]time.Duration{
 			"Blocked": trigger.Blocked, "Unready": trigger.Unready,
 			"Terminating": trigger.Terminating, "BeforeDeadline": trigger.BeforeDeadline,
+			"NodeUnreachable": trigger.NodeUnreachable,
 		} {
 			if d < 0 {
 				errs = append(errs, fmt.Errorf("%s.%s is negative (%v); use zero to leave it unset", step, field, d))
@@ -228,6 +242,11 @@ func (t *podTask) triggerTime(st stage, trigger EscalationTrigger, pod *corev1.P
 	}
 	if d := trigger.BeforeDeadline; d > 0 && !t.node.deadline.IsZero() {
 		consider(t.node.deadline.Add(-d), ReasonDeadlineNear, fmt.Sprintf("%v before the node's deadline", d))
+	}
+	if d := trigger.NodeUnreachable; d > 0 {
+		if since, unreachable := t.node.unreachableSince(); unreachable {
+			consider(since.Add(d), ReasonNodeUnreachable, fmt.Sprintf("node %s unreachable for %v", t.node.name, d))
+		}
 	}
 	return at, reason, message
 }

@@ -20,9 +20,10 @@ func TestEscalationPolicyValidate(t *testing.T) {
 		{name: "full ladder", policy: EscalationPolicy{
 			Delete:            EscalationTrigger{Blocked: time.Minute, Unready: time.Minute, BeforeDeadline: time.Minute},
 			DeleteGracePeriod: &second,
-			Leave:             EscalationTrigger{Terminating: time.Minute},
+			Leave:             EscalationTrigger{Terminating: time.Minute, NodeUnreachable: time.Minute},
 		}, timeout: time.Hour},
 		{name: "negative duration", policy: EscalationPolicy{Leave: EscalationTrigger{Blocked: -time.Second}}, wantErr: "Leave.Blocked is negative"},
+		{name: "negative node unreachable", policy: EscalationPolicy{Leave: EscalationTrigger{NodeUnreachable: -time.Second}}, wantErr: "Leave.NodeUnreachable is negative"},
 		{name: "deadline without Timeout", policy: EscalationPolicy{Delete: EscalationTrigger{BeforeDeadline: time.Minute}}, wantErr: "Delete.BeforeDeadline is set but Options.Timeout is zero"},
 		{name: "grace period under a second", policy: EscalationPolicy{Delete: EscalationTrigger{Blocked: time.Minute}, DeleteGracePeriod: &half}, wantErr: "DeleteGracePeriod is 500ms"},
 		{name: "grace period without Delete", policy: EscalationPolicy{DeleteGracePeriod: &second, Leave: EscalationTrigger{Blocked: time.Minute}}, wantErr: "Delete never fires"},

@@ -105,13 +105,14 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 			continue
 		}
 
-		if !n.acquire(ctx) {
+		releaseSlots, ok := n.acquire(ctx, t.ref.Namespace)
+		if !ok {
 			r.budgets.release(verdict)
 			return t.stop()
 		}
 		endTurn, ok := r.budgets.takeTurn(ctx, verdict)
 		if !ok {
-			n.release()
+			releaseSlots()
 			r.budgets.release(verdict)
 			return t.stop()
 		}
@@ -134,10 +135,10 @@ func (t *podTask) evict(ctx context.Context) taskResult {
 			t.unblock()
 			r.events.emit(Event{Type: EventTerminating, Node: n.name, Pod: t.ref, Attempt: t.attempts})
 			result := t.waitGone(ctx, OutcomeEvicted, true)
-			n.release()
+			releaseSlots()
 			return result
 		}
-		n.release()
+		releaseSlots()
 		r.budgets.release(verdict)
 		log.V(1).Info("eviction refused", "attempt", t.attempts, "error", err.Error())
 		if seconds, ok := apierrors.SuggestsClientDelay(err); ok {

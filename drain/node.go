@@ -25,6 +25,8 @@ type nodeRun struct {
 	name  string
 	pods  *mirror[*corev1.Pod]
 	slots chan struct{}
+	// node watches the node object when an escalation policy needs it.
+	node nodeWatch
 
 	// deadline is when Options.Timeout expires for the node (zero: none).
 	deadline time.Time
@@ -71,36 +73,32 @@ func containsString(list []string, s string) bool {
 	return false
 }
 
-// acquire takes a slot of the node's and the overall bound on pods in
-// flight; it returns false if ctx ends first.
-func (n *nodeRun) acquire(ctx context.Context) bool {
-	if n.slots != nil {
-		select {
-		case n.slots <- struct{}{}:
-		case <-ctx.Done():
-			return false
-		}
-	}
-	if n.run.slots != nil {
-		select {
-		case n.run.slots <- struct{}{}:
-		case <-ctx.Done():
-			if n.slots != nil {
-				<-n.slots
+// acquire takes a slot of each bound on pods in flight that applies to a
+// pod of the namespace: the node's, the namespace's and the overall one,
+// always in that order so that two pods never wait on each other. It
+// returns the function that gives them back, or false if ctx ends first.
+func (n *nodeRun) acquire(ctx context.Context, namespace string) (release func(), ok bool) {
+	bounds := [3]chan struct{}{n.slots, n.run.namespaceSlots(namespace), n.run.slots}
+	taken := 0
+	release = func() {
+		for i := taken - 1; i >= 0; i-- {
+			if bounds[i] != nil {
+				<-bounds[i]
 			}
-			return false
 		}
 	}
-	return true
-}
-
-func (n *nodeRun) release() {
-	if n.run.slots != nil {
-		<-n.run.slots
+	for _, slots := range bounds {
+		if slots != nil {
+			select {
+			case slots <- struct{}{}:
+			case <-ctx.Done():
+				release()
+				return nil, false
+			}
+		}
+		taken++
 	}
-	if n.slots != nil {
-		<-n.slots
-	}
+	return release, true
 }
 
 // drainNode drains one cordoned node and records the outcome.
@@ -193,6 +191,9 @@ func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context) (bool, error) {
 		return false, err
 	}
 
+	if err := n.watchNodeFor(nodeCtx, podCtx, tasks, &podWatch); err != nil {
+		return false, err
+	}
 	if err := n.volumes.prepare(nodeCtx, tasks); err != nil {
 		return false, err
 	}
@@ -205,6 +206,9 @@ func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context) (bool, error) {
 		late := n.latePods(seen)
 		if len(late) == 0 {
 			break
+		}
+		if err := n.watchNodeFor(nodeCtx, podCtx, late, &podWatch); err != nil {
+			return false, err
 		}
 		remaining = n.runTiers(nodeCtx, late)
 	}
@@ -234,8 +238,23 @@ func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context) (bool, error) {
 
 func (n *nodeRun) task(p PodPlan) *podTask {
 	grace := graceSeconds(n.run.opts.GracePeriod)
+	if limit := n.run.opts.MaxGracePeriod; grace == nil && limit > 0 {
+		if pod, ok := n.pods.get(p.Ref().key()); ok && podGrace(pod) > limit {
+			grace = graceSeconds(&limit)
+		}
+	}
 	n.run.rec.pod(p.Ref(), func(pr *PodReport) { pr.Node, pr.Tier, pr.Order = n.name, p.Tier, p.Order })
 	return &podTask{node: n, plan: p, ref: p.Ref(), grace: grace}
+}
+
+// podGrace is the pod's own grace period, with the API server's default for
+// a pod that has none.
+func podGrace(pod *corev1.Pod) time.Duration {
+	seconds := int64(corev1.DefaultTerminationGracePeriodSeconds)
+	if g := pod.Spec.TerminationGracePeriodSeconds; g != nil {
+		seconds = *g
+	}
+	return time.Duration(seconds) * time.Second
 }
 
 // group is a tier's order group: the pods that go together.

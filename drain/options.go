@@ -39,6 +39,13 @@ type Options struct {
 	// kubelet (kubernetes#83307), which this package never does silently.
 	GracePeriod *time.Duration
 
+	// MaxGracePeriod caps each pod's terminationGracePeriodSeconds for
+	// evictions, as cluster-autoscaler's --max-graceful-termination-sec
+	// does: a pod asking for an hour gets this much instead, a pod asking
+	// for less keeps its own. Zero means no cap; otherwise it must be at
+	// least one second, and at least GracePeriod when both are set.
+	MaxGracePeriod time.Duration
+
 	// PodSelector, a label selector in kubectl syntax, restricts the drain to
 	// the pods it matches. Empty selects every pod.
 	PodSelector string
@@ -88,6 +95,12 @@ type Options struct {
 	// MaxConcurrentEvictionsPerNode is the same bound for each node. Zero
 	// means no bound.
 	MaxConcurrentEvictionsPerNode int
+
+	// MaxConcurrentEvictionsPerNamespace is the same bound for each
+	// namespace, over all nodes: a tenant loses at most this many pods at
+	// a time even where its budgets would allow more, or where it has
+	// none. Zero means no bound.
+	MaxConcurrentEvictionsPerNamespace int
 
 	// Timeout bounds the drain of each node, counted from the start of its
 	// drain, once every node is cordoned. Zero means no deadline other than
@@ -185,6 +198,14 @@ func (o Options) validate() (Options, labels.Selector, error) {
 	if o.GracePeriod != nil && *o.GracePeriod < time.Second {
 		bad("GracePeriod", "is %v; use at least 1s, or nil for each pod's own grace period", *o.GracePeriod)
 	}
+	switch {
+	case o.MaxGracePeriod < 0:
+		bad("MaxGracePeriod", "is negative (%v); use zero for no cap", o.MaxGracePeriod)
+	case o.MaxGracePeriod > 0 && o.MaxGracePeriod < time.Second:
+		bad("MaxGracePeriod", "is %v; use at least 1s, or zero for no cap", o.MaxGracePeriod)
+	case o.MaxGracePeriod > 0 && o.GracePeriod != nil && *o.GracePeriod > o.MaxGracePeriod:
+		bad("MaxGracePeriod", "(%v) is less than GracePeriod (%v), which every pod gets; lower GracePeriod or raise the cap", o.MaxGracePeriod, *o.GracePeriod)
+	}
 	if o.ForceDeleteGracePeriod != nil && *o.ForceDeleteGracePeriod < time.Second {
 		bad("ForceDeleteGracePeriod", "is %v; use at least 1s, or nil for each pod's own grace period", *o.ForceDeleteGracePeriod)
 	}
@@ -200,25 +221,17 @@ func (o Options) validate() (Options, labels.Selector, error) {
 	default:
 		bad("OnTimeout", "is %v; use TimeoutFail, TimeoutForceDelete or TimeoutLeave", o.OnTimeout)
 	}
-	for field, d := range map[string]time.Duration{
-		"Timeout":                  o.Timeout,
-		"SkipWaitForDeleteTimeout": o.SkipWaitForDeleteTimeout,
-		"MinRetryInterval":         o.MinRetryInterval,
-		"MaxRetryInterval":         o.MaxRetryInterval,
-	} {
-		if d < 0 {
-			bad(field, "is negative (%v); use zero for the default", d)
-		}
-	}
-	for field, n := range map[string]int{
-		"MaxConcurrentNodes":            o.MaxConcurrentNodes,
-		"MaxConcurrentEvictions":        o.MaxConcurrentEvictions,
-		"MaxConcurrentEvictionsPerNode": o.MaxConcurrentEvictionsPerNode,
-	} {
-		if n < 0 {
-			bad(field, "is negative (%d); use zero for no limit", n)
-		}
-	}
+	// In field order, so that the joined error reads the same every time.
+	refuseNegative(bad, "the default",
+		field[time.Duration]{"Timeout", o.Timeout},
+		field[time.Duration]{"SkipWaitForDeleteTimeout", o.SkipWaitForDeleteTimeout},
+		field[time.Duration]{"MinRetryInterval", o.MinRetryInterval},
+		field[time.Duration]{"MaxRetryInterval", o.MaxRetryInterval})
+	refuseNegative(bad, "no limit",
+		field[int]{"MaxConcurrentNodes", o.MaxConcurrentNodes},
+		field[int]{"MaxConcurrentEvictions", o.MaxConcurrentEvictions},
+		field[int]{"MaxConcurrentEvictionsPerNode", o.MaxConcurrentEvictionsPerNode},
+		field[int]{"MaxConcurrentEvictionsPerNamespace", o.MaxConcurrentEvictionsPerNamespace})
 	if o.MinRetryInterval == 0 {
 		o.MinRetryInterval = defaultMinRetryInterval
 	}
@@ -254,4 +267,19 @@ func (o Options) validate() (Options, labels.Selector, error) {
 		return o, nil, err
 	}
 	return o, selector, nil
+}
+
+// field is an option's name and value, for checks over several options.
+type field[T int | time.Duration] struct {
+	name  string
+	value T
+}
+
+// refuseNegative reports each negative field, saying what zero means.
+func refuseNegative[T int | time.Duration](bad func(field, format string, args ...any), zeroMeans string, fields ...field[T]) {
+	for _, f := range fields {
+		if f.value < 0 {
+			bad(f.name, "is negative (%v); use zero for %s", f.value, zeroMeans)
+		}
+	}
 }

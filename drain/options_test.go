@@ -14,7 +14,7 @@ import (
 )
 
 func TestNewValidatesOptions(t *testing.T) {
-	second, zero, half := time.Second, time.Duration(0), 500*time.Millisecond
+	second, minute, zero, half := time.Second, time.Minute, time.Duration(0), 500*time.Millisecond
 	tests := []struct {
 		name      string
 		opts      drain.Options
@@ -24,7 +24,7 @@ func TestNewValidatesOptions(t *testing.T) {
 		{name: "full valid options", opts: drain.Options{
 			Force: true, DeleteEmptyDirData: true, EvictDaemonSets: true, GracePeriod: &second, PodSelector: "app in (web, api)",
 			Taint: &corev1.Taint{Key: "example.com/draining", Effect: corev1.TaintEffectNoSchedule}, MaxConcurrentNodes: 2,
-			MaxConcurrentEvictions: 10, MaxConcurrentEvictionsPerNode: 5, Timeout: time.Minute, OnTimeout: drain.TimeoutForceDelete,
+			MaxConcurrentEvictions: 10, MaxConcurrentEvictionsPerNode: 5, MaxConcurrentEvictionsPerNamespace: 3, Timeout: time.Minute, OnTimeout: drain.TimeoutForceDelete,
 			ForceDeleteGracePeriod: &second, UncordonOnFailure: true, SkipWaitForDeleteTimeout: time.Minute,
 			MinRetryInterval: time.Second, MaxRetryInterval: time.Minute,
 		}},
@@ -35,11 +35,14 @@ func TestNewValidatesOptions(t *testing.T) {
 		{name: "policy without timeout never applies", opts: drain.Options{OnTimeout: drain.TimeoutLeave}, badFields: []string{"OnTimeout"}},
 		{name: "unknown policy", opts: drain.Options{Timeout: time.Minute, OnTimeout: drain.TimeoutPolicy(7)}, badFields: []string{"OnTimeout"}},
 		{name: "negative durations", opts: drain.Options{Timeout: -1, SkipWaitForDeleteTimeout: -1}, badFields: []string{"Timeout", "SkipWaitForDeleteTimeout"}},
-		{name: "negative limits", opts: drain.Options{MaxConcurrentNodes: -1, MaxConcurrentEvictions: -2}, badFields: []string{"MaxConcurrentNodes", "MaxConcurrentEvictions"}},
+		{name: "negative limits", opts: drain.Options{MaxConcurrentNodes: -1, MaxConcurrentEvictions: -2, MaxConcurrentEvictionsPerNamespace: -3}, badFields: []string{"MaxConcurrentNodes", "MaxConcurrentEvictions", "MaxConcurrentEvictionsPerNamespace"}},
 		{name: "min retry above max", opts: drain.Options{MinRetryInterval: time.Minute, MaxRetryInterval: time.Second}, badFields: []string{"MinRetryInterval"}},
 		{name: "taint without key", opts: drain.Options{Taint: &corev1.Taint{Effect: corev1.TaintEffectNoSchedule}}, badFields: []string{"Taint"}},
 		{name: "taint with PreferNoSchedule", opts: drain.Options{Taint: &corev1.Taint{Key: "k", Effect: corev1.TaintEffectPreferNoSchedule}}, badFields: []string{"Taint"}},
 		{name: "bad pod selector", opts: drain.Options{PodSelector: "app in (web"}, badFields: []string{"PodSelector"}},
+		{name: "grace cap under a second", opts: drain.Options{MaxGracePeriod: time.Millisecond}, badFields: []string{"MaxGracePeriod"}},
+		{name: "negative grace cap", opts: drain.Options{MaxGracePeriod: -time.Second}, badFields: []string{"MaxGracePeriod"}},
+		{name: "grace period above its cap", opts: drain.Options{GracePeriod: &minute, MaxGracePeriod: time.Second}, badFields: []string{"MaxGracePeriod"}},
 		{name: "nil filter", opts: drain.Options{Filters: []drain.Filter{nil}}, badFields: []string{"Filters"}},
 	}
 	for _, tc := range tests {

@@ -2,6 +2,7 @@ package drain_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -284,6 +285,93 @@ func TestDrainBoundsConcurrentEvictions(t *testing.T) {
 				_, err = d.Drain(t.Context(), "node-a")
 				require.NoError(t, err)
 				assert.Equal(t, tc.want, time.Since(start))
+			})
+		})
+	}
+}
+
+func TestDrainBoundsEvictionsPerNamespace(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		perNS    int
+		want     time.Duration
+		inFlight int
+	}{
+		{"unbounded", 0, 10 * time.Second, 3},
+		{"one per namespace", 1, 30 * time.Second, 1},
+		{"two per namespace", 2, 20 * time.Second, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				// Three pods in each of two namespaces, each taking 10 s to
+				// terminate, and no budget.
+				s := new(scenario).nodes("node-a", "node-b")
+				for _, ns := range []string{"team-a", "team-b"} {
+					s.add(testutil.ReplicaSet(ns, "web", 3))
+					for i := range 3 {
+						s.add(testutil.DrainPod(fmt.Sprintf("web-%d", i), "node-a").Namespace(ns).UID(ns+"-web-"+fmt.Sprint(i)).
+							Owner("ReplicaSet", "web").Labels("app", "web").Obj())
+					}
+				}
+				c := s.start(t, fakecluster.Options{}, 10*time.Second)
+				var mu sync.Mutex
+				inFlight, most := map[string]int{}, map[string]int{}
+				d, err := drain.New(c, drain.Options{MaxConcurrentEvictionsPerNamespace: tc.perNS, OnEvent: func(e drain.Event) {
+					mu.Lock()
+					defer mu.Unlock()
+					switch e.Type {
+					case drain.EventTerminating:
+						inFlight[e.Pod.Namespace]++
+						most[e.Pod.Namespace] = max(most[e.Pod.Namespace], inFlight[e.Pod.Namespace])
+					case drain.EventEvicted:
+						inFlight[e.Pod.Namespace]--
+					}
+				}})
+				require.NoError(t, err)
+				start := time.Now()
+				report, err := d.Drain(t.Context(), "node-a")
+				require.NoError(t, err)
+				assert.Equal(t, tc.want, time.Since(start), "the two namespaces drain side by side")
+				assert.Equal(t, map[string]int{"team-a": tc.inFlight, "team-b": tc.inFlight}, most)
+				assert.Equal(t, 6, report.Count(drain.OutcomeEvicted))
+			})
+		})
+	}
+}
+
+func TestDrainCapsGracePeriods(t *testing.T) {
+	minute := time.Minute
+	for _, tc := range []struct {
+		name      string
+		opts      drain.Options
+		wantGrace map[string]*int64 // per pod, the eviction's grace period
+		wantAfter time.Duration
+	}{
+		{"each pod's own", drain.Options{}, map[string]*int64{"slow": nil, "quick": nil}, 10 * time.Minute},
+		{"slow pod capped", drain.Options{MaxGracePeriod: 2 * time.Minute}, map[string]*int64{"slow": ptr(int64(120)), "quick": nil}, 2 * time.Minute},
+		{"override under the cap", drain.Options{GracePeriod: &minute, MaxGracePeriod: 2 * time.Minute}, map[string]*int64{"slow": ptr(int64(60)), "quick": ptr(int64(60))}, time.Minute},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				c := new(scenario).nodes("node-a", "node-b").add(
+					testutil.ReplicaSet("default", "web", 2),
+					testutil.DrainPod("slow", "node-a").Owner("ReplicaSet", "web").Labels("app", "web").Grace(600).Obj(),
+					testutil.DrainPod("quick", "node-a").Owner("ReplicaSet", "web").Labels("app", "web").Grace(30).Obj(),
+				).start(t, fakecluster.Options{})
+				d, err := drain.New(c, tc.opts)
+				require.NoError(t, err)
+				start := time.Now()
+				_, err = d.Drain(t.Context(), "node-a")
+				require.NoError(t, err)
+				assert.Equal(t, tc.wantAfter, time.Since(start))
+				got := map[string]*int64{}
+				for _, a := range c.Actions() {
+					if cr, ok := a.(k8stesting.CreateActionImpl); ok && cr.Subresource == "eviction" {
+						eviction := cr.Object.(*policyv1.Eviction)
+						got[eviction.Name] = eviction.DeleteOptions.GracePeriodSeconds
+					}
+				}
+				assert.Equal(t, tc.wantGrace, got)
 			})
 		})
 	}

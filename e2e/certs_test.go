@@ -1,11 +1,15 @@
 package e2e_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
 	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -143,4 +147,34 @@ func TestCSRDeniedReportsTheReason(t *testing.T) {
 	assert.Equal(t, certificatesv1.CertificateDenied, csrErr.Condition)
 	assert.Equal(t, "E2EDenied", csrErr.Reason)
 	assert.Equal(t, "not for you", csrErr.Message)
+}
+
+// examples/pki --kubeconfig gets a client certificate from the real
+// controller manager's signer, and the files it writes authenticate as the
+// user it asked for.
+func TestExamplesPKIWithKubeconfig(t *testing.T) {
+	bin := buildExample(t, "pki")
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	cmd := exec.CommandContext(ctx, bin, "--kubeconfig", kube.KubeconfigPath(), "--user", "e2e-pki-user", "--group", "e2e-pki-team", "--approve", "--duration", "15m", "--out", dir)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	require.NoError(t, cmd.Run(), "stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	assert.Contains(t, stdout.String(), "user e2e-pki-user, groups [e2e-pki-team]")
+
+	certPEM, err := os.ReadFile(filepath.Join(dir, "e2e-pki-user.crt"))
+	require.NoError(t, err)
+	keyPEM, err := os.ReadFile(filepath.Join(dir, "e2e-pki-user.key"))
+	require.NoError(t, err)
+	pair, err := certs.ParseKeyPairPEM(certPEM, keyPEM, certs.DecodeOptions{})
+	require.NoError(t, err, "the certificate is for the key beside it")
+	_, err = pair.Cert.Verify(x509.VerifyOptions{Roots: kube.PKI().CA.Pool(), KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}})
+	assert.NoError(t, err, "signed by the cluster CA for client auth")
+
+	cfg, err := kubeconfig.ForClientCertificate(kubeconfig.Cluster{Server: kube.Server(), CertificateAuthorityData: certs.EncodeCertificates(kube.PKI().CA.Root())}, "e2e-pki-user", certPEM, keyPEM)
+	require.NoError(t, err)
+	info, err := kubeconfig.Verify(ctx, cfg, kubeconfig.VerifyOptions{Username: "e2e-pki-user"})
+	require.NoError(t, err)
+	assert.Contains(t, info.Groups, "e2e-pki-team")
 }

@@ -36,6 +36,7 @@ type FieldError struct {
 	Reason string
 }
 
+// Error describes the FieldError.
 func (e *FieldError) Error() string {
 	return fmt.Sprintf("invalid %s: %s", e.Field, e.Reason)
 }
@@ -60,6 +61,7 @@ type PermissionError struct {
 	Err  error
 }
 
+// Error describes the PermissionError.
 func (e *PermissionError) Error() string {
 	resource := e.Resource
 	if e.Subresource != "" {
@@ -79,6 +81,7 @@ func (e *PermissionError) Error() string {
 	return msg + ": " + e.Err.Error()
 }
 
+// Unwrap returns the error the PermissionError wraps.
 func (e *PermissionError) Unwrap() error { return e.Err }
 
 // VerifyError reports that the new credentials could not be confirmed by a
@@ -93,6 +96,7 @@ type VerifyError struct {
 	Err       error
 }
 
+// Error describes the VerifyError.
 func (e *VerifyError) Error() string {
 	if e.Got != "" {
 		return fmt.Sprintf("verify credentials at %s: authenticated as %q, want %q: %v", e.Server, e.Got, e.Want, e.Err)
@@ -100,6 +104,7 @@ func (e *VerifyError) Error() string {
 	return fmt.Sprintf("verify credentials at %s as %q: %v", e.Server, e.Want, e.Err)
 }
 
+// Unwrap returns the error the VerifyError wraps.
 func (e *VerifyError) Unwrap() error { return e.Err }
 
 // FileError reports a kubeconfig (or a file it references) that could not be
@@ -109,8 +114,10 @@ type FileError struct {
 	Err  error
 }
 
+// Error describes the FileError.
 func (e *FileError) Error() string { return fmt.Sprintf("kubeconfig %s: %v", e.Path, e.Err) }
 
+// Unwrap returns the error the FileError wraps.
 func (e *FileError) Unwrap() error { return e.Err }
 
 var (

@@ -18,6 +18,7 @@ type InvalidError struct {
 	Problems []error
 }
 
+// Error describes the InvalidError.
 func (e *InvalidError) Error() string {
 	msgs := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
@@ -26,6 +27,7 @@ func (e *InvalidError) Error() string {
 	return "invalid kubeconfig: " + strings.Join(msgs, "; ")
 }
 
+// Unwrap returns the problems, so errors.Is and errors.As see each one.
 func (e *InvalidError) Unwrap() []error { return e.Problems }
 
 // Validate checks that cfg can be used as it is: everything client-go's

@@ -111,6 +111,7 @@ type ScoreError struct {
 	Message string
 }
 
+// Error describes the ScoreError.
 func (e *ScoreError) Error() string { return e.Message }
 
 // Schedule returns the node kube-scheduler 1.36 would bind pod to: it runs

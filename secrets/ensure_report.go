@@ -118,6 +118,7 @@ type ImmutableError struct {
 	Keys []string
 }
 
+// Error describes the ImmutableError.
 func (e *ImmutableError) Error() string {
 	what := "its immutable field would be unset"
 	if len(e.Keys) > 0 {
@@ -134,6 +135,7 @@ type TypeError struct {
 	Desired         corev1.SecretType
 }
 
+// Error describes the TypeError.
 func (e *TypeError) Error() string {
 	return fmt.Sprintf("secrets: Secret %s/%s has type %q, not %q; set AllowTypeChange to delete and recreate it", e.Namespace, e.Name, e.Existing, e.Desired)
 }
@@ -147,8 +149,10 @@ type RecreateError struct {
 	Err             error
 }
 
+// Error describes the RecreateError.
 func (e *RecreateError) Error() string {
 	return fmt.Sprintf("secrets: Secret %s/%s was deleted to be recreated, and creating it failed (it is now absent): %v", e.Namespace, e.Name, e.Err)
 }
 
+// Unwrap returns the error the RecreateError wraps.
 func (e *RecreateError) Unwrap() error { return e.Err }

@@ -15,6 +15,7 @@ type PasswordTypeError struct {
 	Type string
 }
 
+// Error describes the PasswordTypeError.
 func (e *PasswordTypeError) Error() string {
 	return fmt.Sprintf("secrets: unknown password type %q: use one of %s (names are case-sensitive, as in Helm)",
 		e.Type, strings.Join(PasswordTypes(), ", "))
@@ -29,6 +30,7 @@ type InputError struct {
 	Reason string
 }
 
+// Error describes the InputError.
 func (e *InputError) Error() string { return "secrets: " + e.Field + " " + e.Reason }
 
 // AlphabetError says an alphabet cannot be used for generation.
@@ -37,6 +39,7 @@ type AlphabetError struct {
 	Reason string
 }
 
+// Error describes the AlphabetError.
 func (e *AlphabetError) Error() string { return "secrets: invalid alphabet: " + e.Reason }
 
 // LengthError says a requested length is out of range.
@@ -49,6 +52,7 @@ type LengthError struct {
 	Min, Max int
 }
 
+// Error describes the LengthError.
 func (e *LengthError) Error() string {
 	return fmt.Sprintf("secrets: %s of %d is out of range: use %d to %d", e.What, e.Length, e.Min, e.Max)
 }
@@ -61,6 +65,7 @@ type KeyError struct {
 	Reasons []string
 }
 
+// Error describes the KeyError.
 func (e *KeyError) Error() string {
 	return fmt.Sprintf("secrets: invalid key %q: %s", e.Key, strings.Join(e.Reasons, "; "))
 }
@@ -73,6 +78,7 @@ type SizeError struct {
 	Limit int
 }
 
+// Error describes the SizeError.
 func (e *SizeError) Error() string {
 	return fmt.Sprintf("secrets: data is %d bytes, more than the API server's limit of %d (1 MiB); store large files elsewhere or split the Secret", e.Size, e.Limit)
 }
@@ -85,6 +91,7 @@ type FieldError struct {
 	Reason string
 }
 
+// Error describes the FieldError.
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 
 // InvalidSecretError says a Secret would be refused by the API server, or is
@@ -97,8 +104,10 @@ type InvalidSecretError struct {
 	Err  error
 }
 
+// Error describes the InvalidSecretError.
 func (e *InvalidSecretError) Error() string {
 	return fmt.Sprintf("secrets: invalid Secret %q: %s", e.Name, strings.ReplaceAll(e.Err.Error(), "\n", "; "))
 }
 
+// Unwrap returns the error the InvalidSecretError wraps.
 func (e *InvalidSecretError) Unwrap() error { return e.Err }

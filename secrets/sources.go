@@ -72,8 +72,10 @@ type SourceError struct {
 	Err    error
 }
 
+// Error describes the SourceError.
 func (e *SourceError) Error() string { return "secrets: " + e.Source + ": " + e.Err.Error() }
 
+// Unwrap returns the error the SourceError wraps.
 func (e *SourceError) Unwrap() error { return e.Err }
 
 // collect turns sources into data, refusing duplicate and invalid keys as

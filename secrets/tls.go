@@ -40,6 +40,7 @@ type CertificateError struct {
 	Err    error
 }
 
+// Error describes the CertificateError.
 func (e *CertificateError) Error() string {
 	if e.Err != nil {
 		return "secrets: certificate " + e.Reason + ": " + e.Err.Error()
@@ -47,6 +48,7 @@ func (e *CertificateError) Error() string {
 	return "secrets: certificate " + e.Reason
 }
 
+// Unwrap returns the error the CertificateError wraps.
 func (e *CertificateError) Unwrap() error { return e.Err }
 
 // TLS builds a kubernetes.io/tls Secret from PEM: certPEM holds the leaf

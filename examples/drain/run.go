@@ -16,6 +16,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/kubeprim/kubeprim/drain"
+	"github.com/kubeprim/kubeprim/examples/internal/cli"
 	"github.com/kubeprim/kubeprim/examples/internal/kube"
 	"github.com/kubeprim/kubeprim/fakecluster"
 )
@@ -150,11 +151,8 @@ func parseFlags(args []string, stderr io.Writer) (options, int) {
 			"--kubeconfig it drains %s of a bundled in-memory cluster.\n\n", bundledNode)
 		flags.PrintDefaults()
 	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return opts, 0
-		}
-		return opts, 2
+	if code, ok := cli.Parse(flags, args); !ok {
+		return opts, code
 	}
 	usage := func(format string, a ...any) (options, int) {
 		fmt.Fprintf(stderr, "drain: "+format+"; see -h\n", a...)
@@ -164,6 +162,13 @@ func parseFlags(args []string, stderr io.Writer) (options, int) {
 	flags.Visit(func(f *flag.Flag) { kubeconfigSet = kubeconfigSet || f.Name == "kubeconfig" })
 	opts.fake = !kubeconfigSet
 	opts.nodes = flags.Args()
+	for _, node := range opts.nodes {
+		// Go's flag package stops at the first node name, so a flag after
+		// it would be taken for a node; refuse rather than drain without it.
+		if strings.HasPrefix(node, "-") {
+			return usage("flags go before the node names: %q comes after them", node)
+		}
+	}
 	switch {
 	case opts.output != "table" && opts.output != "json":
 		return usage("-o must be table or json, not %q", opts.output)

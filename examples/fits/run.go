@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/kubeprim/kubeprim/examples/internal/cli"
 	"github.com/kubeprim/kubeprim/examples/internal/kube"
 )
 
@@ -38,11 +38,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			"copies fit. With no flags it reads a bundled sample pod and sample cluster.\n\n")
 		flags.PrintDefaults()
 	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := cli.Parse(flags, args); !ok {
+		return code
 	}
 	if flags.NArg() > 0 {
 		fmt.Fprintf(stderr, "fits: unexpected argument %q; see -h\n", flags.Arg(0))

@@ -92,6 +92,7 @@ func TestBadInput(t *testing.T) {
 			stdout, stderr, code := runPKI(t, tc.args...)
 			assert.Equal(t, tc.code, code)
 			assert.Contains(t, stderr, tc.want)
+			assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
 			assert.Empty(t, stdout)
 		})
 	}

@@ -10,16 +10,19 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/kubeprim/kubeprim/certs"
+	"github.com/kubeprim/kubeprim/examples/internal/cli"
+	"github.com/kubeprim/kubeprim/examples/internal/kube"
 )
 
 // run is the whole program; main only wires it to the process.
-func run(_ context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("pki", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: pki [flags]\n\nWrites the kubeadm PKI of a cluster (ca, apiserver, front-proxy, etcd, sa) and prints its expiry report.\nWith no flags it writes a single-node loopback cluster's PKI into a new temporary directory.\n\nFlags:\n")
+		fmt.Fprintf(stderr, "Usage: pki [flags]\n\nWrites the kubeadm PKI of a cluster (ca, apiserver, front-proxy, etcd, sa) and prints its expiry report.\nWith no flags it writes a single-node loopback cluster's PKI into a new temporary directory.\n\nWith --kubeconfig it asks that cluster instead for a client certificate for --user, through the\nCSR API and the kube-apiserver-client signer, and writes <user>.key and <user>.crt into --out.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	var (
@@ -37,12 +40,16 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) int {
 		extEtcd   = fs.Bool("external-etcd", false, "leave out the etcd CA and certificates, as kubeadm does with external etcd")
 		overwrite = fs.Bool("overwrite", false, "replace existing files (by default nothing is ever overwritten)")
 		output    = fs.String("o", "text", "report format: text or json")
+
+		kubeconfig = fs.String("kubeconfig", "", "get a client certificate from the cluster of this kubeconfig `path` instead; --kubeconfig= (empty) follows $KUBECONFIG and ~/.kube/config as kubectl does")
+		user       = fs.String("user", "kubeprim-user", "with --kubeconfig: the certificate's user name (CN)")
+		groups     = fs.String("group", "", "with --kubeconfig: comma-separated groups (O) of the user")
+		approve    = fs.Bool("approve", false, "with --kubeconfig: approve the request too (needs the right to approve for the signer)")
+		certTTL    = fs.Duration("duration", 24*time.Hour, "with --kubeconfig: requested lifetime of the certificate (at least 10m; the signer may shorten it)")
+		wait       = fs.Duration("wait", 2*time.Minute, "with --kubeconfig: how long to wait for the certificate")
 	)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := cli.Parse(fs, args); !ok {
+		return code
 	}
 	fail := func(err error) int {
 		fmt.Fprintln(stderr, "pki:", err)
@@ -53,6 +60,29 @@ func run(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if *output != "text" && *output != "json" {
 		return fail(fmt.Errorf("-o %q: want text or json", *output))
+	}
+
+	kubeconfigSet := false
+	fs.Visit(func(f *flag.Flag) { kubeconfigSet = kubeconfigSet || f.Name == "kubeconfig" })
+	if kubeconfigSet {
+		if *check != "" {
+			return fail(errors.New("use either --kubeconfig or --check, not both"))
+		}
+		if *user == "" || strings.ContainsAny(*user, `/\`) || *user == "." || *user == ".." {
+			return fail(fmt.Errorf("--user %q cannot name the files <user>.key and <user>.crt; use a name without slashes", *user))
+		}
+		req := csrRequest{user: *user, approve: *approve, duration: *certTTL, timeout: *wait, dir: *out}
+		if *groups != "" {
+			req.groups = strings.Split(*groups, ",")
+		}
+		client, _, _, err := kube.Client(*kubeconfig)
+		if err != nil {
+			return fail(err)
+		}
+		if err := requestClientCertificate(ctx, client, req, stdout); err != nil {
+			return fail(err)
+		}
+		return 0
 	}
 
 	if *check != "" {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	_ "embed"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/api/resource"
 
+	"github.com/kubeprim/kubeprim/examples/internal/cli"
 	"github.com/kubeprim/kubeprim/examples/internal/kube"
 )
 
@@ -36,11 +36,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			"containers. With no -f and no --kubeconfig it reads a bundled sample manifest.\n\n")
 		flags.PrintDefaults()
 	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := cli.Parse(flags, args); !ok {
+		return code
 	}
 	if flags.NArg() > 0 {
 		fmt.Fprintf(stderr, "qos: unexpected argument %q; see -h\n", flags.Arg(0))

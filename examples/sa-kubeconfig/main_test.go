@@ -106,6 +106,9 @@ func TestRunBadInput(t *testing.T) {
 				lines := strings.Split(strings.TrimSpace(stderr), "\n")
 				assert.True(t, strings.HasPrefix(lines[len(lines)-1], "sa-kubeconfig: "), "last line %q", lines[len(lines)-1])
 			}
+			if tc.code == 2 {
+				assert.Equal(t, 1, strings.Count(stderr, "\n"), "one line: %q", stderr)
+			}
 		})
 	}
 }

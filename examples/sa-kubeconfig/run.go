@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"k8s.io/client-go/rest"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/kubeprim/kubeprim/examples/internal/cli"
 	"github.com/kubeprim/kubeprim/examples/internal/kube"
 	"github.com/kubeprim/kubeprim/kubeconfig"
 )
@@ -37,11 +37,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: sa-kubeconfig [flags]\n\nMakes a verified kubeconfig for a ServiceAccount. Flags:")
 		flags.PrintDefaults()
 	}
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := cli.Parse(flags, args); !ok {
+		return code
 	}
 	if flags.NArg() > 0 {
 		fmt.Fprintf(stderr, "sa-kubeconfig: unexpected argument %q\n", flags.Arg(0))

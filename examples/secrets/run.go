@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/kubeprim/kubeprim/examples/internal/cli"
 )
 
 const usage = `usage: secrets <command> [flags]
@@ -56,7 +58,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case errors.Is(err, flag.ErrHelp):
 		return 0
 	case errors.Is(err, errUsage):
-		// The flag package already printed the problem and the usage.
+		// parse already printed the problem.
 		return 2
 	default:
 		fmt.Fprintf(stderr, "secrets %s: %s\n", args[0], oneLine(err))
@@ -64,7 +66,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 }
 
-// errUsage marks a flag error the flag package has already reported.
+// errUsage marks a flag error parse has already reported.
 var errUsage = errors.New("usage")
 
 // newFlagSet returns a FlagSet that reports to stderr and returns errors.
@@ -78,17 +80,17 @@ func newFlagSet(name, summary string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args, turning flag errors into errUsage.
+// parse parses args, reporting a flag error in one line and returning
+// errUsage for it (flag.ErrHelp after -h).
 func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
+	if code, ok := cli.Parse(fs, args); !ok {
+		if code == 0 {
+			return flag.ErrHelp
 		}
 		return errUsage
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", fs.Arg(0))
-		fs.Usage()
+		fmt.Fprintf(fs.Output(), "%s: unexpected argument %q; see -h\n", fs.Name(), fs.Arg(0))
 		return errUsage
 	}
 	return nil

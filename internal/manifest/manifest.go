@@ -1,5 +1,3 @@
-// Package manifest decodes multi-document YAML or JSON manifests into typed
-// Kubernetes objects, the way kubectl apply -f reads them.
 package manifest
 
 import (
@@ -26,10 +24,12 @@ type DocumentError struct {
 	Err   error
 }
 
+// Error describes the DocumentError.
 func (e *DocumentError) Error() string {
 	return fmt.Sprintf("manifest document %d: %v", e.Index, e.Err)
 }
 
+// Unwrap returns the error the DocumentError wraps.
 func (e *DocumentError) Unwrap() error { return e.Err }
 
 // Decode reads every document of r and returns the objects in order. Empty

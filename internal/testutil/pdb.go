@@ -1,4 +1,3 @@
-// Package testutil builds API objects for the tests of several packages.
 package testutil
 
 import (

@@ -1,0 +1,2 @@
+// Package testutil builds API objects for the tests of several packages.
+package testutil
