@@ -141,10 +141,13 @@ type Options struct {
 	// the drain: a node that goes with volumes still attached leaves the
 	// replacement pods in ContainerCreating, with FailedAttachVolume or
 	// Multi-Attach errors, until the attach-detach controller gives up on
-	// it (about 6 minutes). Volumes of pods left on the node (DaemonSet,
-	// skipped, left) are not waited for; nor are inline volumes migrated
-	// to CSI. The wait counts against Timeout and is watched, not polled;
-	// the drain then also needs list and watch on
+	// it (about 6 minutes). Volumes also used by pods that stay on the
+	// node (DaemonSet, skipped, left) are not waited for, nor are inline
+	// volumes migrated to CSI; pods PodSelector leaves out are not seen,
+	// so a volume shared with one of them is waited for. The wait counts
+	// against Timeout and is watched, not polled; when Timeout expires
+	// before the pods are gone, OnTimeout decides and nothing more is
+	// waited for. The drain then also needs list and watch on
 	// volumeattachments.storage.k8s.io (cluster-wide) and get on
 	// persistentvolumeclaims. False (the default) does not wait, and
 	// sends no request for either.
