@@ -79,9 +79,29 @@
 //     the node. Karpenter's terminationGracePeriod is one such policy. The
 //     zero policy never escalates; every step taken is in PodReport.Steps.
 //
+// # Volumes
+//
+// A node deleted or terminated right after its drain must not go with CSI
+// volumes still attached: their replacement pods would hang in
+// ContainerCreating with FailedAttachVolume or Multi-Attach errors until
+// the attach-detach controller gives up on the node, some 6 minutes. With
+// Options.WaitForVolumeDetach, a node's drain ends only once no
+// VolumeAttachment on the node is left for a volume of a pod the drain
+// removed (pod volume, PVC, its spec.volumeName), as Karpenter's
+// termination controller and cluster-api do; attachments of pods that stay
+// (DaemonSet, skipped, left) are not waited for, nor are inline volumes
+// migrated to CSI. The attachments are listed once and watched (filtered
+// by node here: the API has no field selector for it), the claims read
+// before any pod is evicted; the wait counts against Options.Timeout and
+// ends in EventVolumesDetached, NodeReport.VolumesDetached, or a
+// VolumeDetachError naming the attachments still there. It needs list and
+// watch on volumeattachments and get on persistentvolumeclaims; a
+// Forbidden answer is a PermissionError saying which.
+//
 // # What it does not do
 //
-// It does not wait for volumes to detach, does not evict DaemonSet pods
+// It does not wait for volumes to detach unless Options.WaitForVolumeDetach
+// asks it to (see below), does not evict DaemonSet pods
 // unless asked (their controller puts them back on any node they tolerate,
 // so ask only with a Taint they do not tolerate), does not delete nodes,
 // and does not fall back to policy/v1beta1 evictions (Kubernetes 1.22 and

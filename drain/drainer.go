@@ -75,6 +75,9 @@ type run struct {
 	// are met (nil map: no bound).
 	nsMu    sync.Mutex
 	nsSlots map[string]chan struct{}
+	// volumes watches VolumeAttachments (Options.WaitForVolumeDetach; nil
+	// when off).
+	volumes *volumeWatch
 }
 
 func newRun(d *Drainer) *run {
@@ -154,6 +157,9 @@ func (r *run) drain(ctx context.Context, nodeNames []string) error {
 	r.budgets = newBudgetView(r.api, r.opts)
 	if err := r.budgets.start(watchCtx, &watches); err != nil {
 		log.Info("budgets cannot be listed; evictions will rely on the API server's answers alone", "error", err.Error())
+	}
+	if err := r.startVolumeWatch(watchCtx, &watches, nodeNames); err != nil {
+		return err
 	}
 
 	// Cordon every node before evicting anything, so that no evicted pod

@@ -93,6 +93,7 @@ func (d *Drainer) Plan(ctx context.Context, nodeName string) (*Plan, error) {
 			findings = append(findings, Finding{Severity: "Warning", Message: "no fit check: " + err.Error()})
 		}
 	}
+	findings = append(findings, r.planVolumes(ctx, plan, pods)...)
 	plan.Findings = append(findings, lintFindings(budgets, all, plan, pdb.ClientScale(ctx, d.client))...)
 	return plan, nil
 }

@@ -53,6 +53,15 @@ const (
 	EventSkipped EventType = "Skipped"
 	// EventFailed: the drain gave up on a pod; Err says why.
 	EventFailed EventType = "Failed"
+	// EventWaitingForVolumes: a node's pods are gone and the drain waits
+	// for their volumes to detach (Options.WaitForVolumeDetach);
+	// VolumeAttachments names the attachments still there, Message with
+	// their volumes. It comes again when that list changes.
+	EventWaitingForVolumes EventType = "WaitingForVolumes"
+	// EventVolumesDetached: every attachment waited for is gone;
+	// VolumeAttachments names them all.
+	EventVolumesDetached EventType = "VolumesDetached"
+
 	// EventDone: a node's drain finished, once per node; Err is set when it
 	// failed.
 	EventDone EventType = "Done"
@@ -119,6 +128,10 @@ type Event struct {
 	Err     error
 	// Plan is set on EventPlanned.
 	Plan *Plan
+
+	// VolumeAttachments is set on EventWaitingForVolumes and
+	// EventVolumesDetached.
+	VolumeAttachments []string
 }
 
 // MarshalJSON renders Err as its message.
@@ -135,8 +148,11 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		Message string     `json:"message,omitempty"`
 		Err     string     `json:"error,omitempty"`
 		Plan    *Plan      `json:"plan,omitempty"`
+
+		VolumeAttachments []string `json:"volumeAttachments,omitempty"`
 	}
 	o := out{Type: e.Type, Time: e.Time, Node: e.Node, Attempt: e.Attempt, Budgets: e.Budgets, Reason: e.Reason, Message: e.Message, Plan: e.Plan}
+	o.VolumeAttachments = e.VolumeAttachments
 	if e.Pod != (PodRef{}) {
 		o.Pod = &e.Pod
 	}

@@ -36,6 +36,10 @@ type nodeRun struct {
 	blocking []string
 	// left counts pods left on the node by an escalation.
 	left int
+
+	// volumes waits for volumes to detach (nil: Options.WaitForVolumeDetach
+	// is off).
+	volumes *nodeVolumes
 }
 
 func (n *nodeRun) leftOne() {
@@ -102,6 +106,7 @@ func (r *run) drainNode(ctx, watchCtx context.Context, name string, cordonedByUs
 	started := time.Now()
 	r.rec.node(name, func(n *NodeReport) { n.Started = started })
 	n := &nodeRun{run: r, name: name, pods: r.newPodMirror(name)}
+	n.volumes = n.newNodeVolumes()
 	if limit := r.opts.MaxConcurrentEvictionsPerNode; limit > 0 {
 		n.slots = make(chan struct{}, limit)
 	}
@@ -189,6 +194,9 @@ func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context) (bool, error) {
 	if err := n.watchNodeFor(nodeCtx, podCtx, tasks, &podWatch); err != nil {
 		return false, err
 	}
+	if err := n.volumes.prepare(nodeCtx, tasks); err != nil {
+		return false, err
+	}
 	remaining := n.runTiers(nodeCtx, tasks)
 	seen := map[string]bool{}
 	for _, p := range plan.Pods {
@@ -212,6 +220,9 @@ func (n *nodeRun) drain(ctx, nodeCtx, watchCtx context.Context) (bool, error) {
 		return false, failures
 	}
 	if len(remaining) == 0 {
+		if err := n.volumes.wait(ctx, nodeCtx); err != nil {
+			return false, err
+		}
 		// Pods an escalation left on the node were meant to stay: the
 		// drain has done what it was asked, but the node is not empty.
 		return left == 0, nil

@@ -133,6 +133,26 @@ type Options struct {
 	MinRetryInterval time.Duration
 	MaxRetryInterval time.Duration
 
+	// WaitForVolumeDetach makes a node's drain end only once the CSI
+	// volumes of the pods it removed are detached from the node: no
+	// VolumeAttachment is left with spec.nodeName the node and
+	// spec.source.persistentVolumeName a volume claimed by such a pod.
+	// Turn it on when the node is deleted or its machine terminated after
+	// the drain: a node that goes with volumes still attached leaves the
+	// replacement pods in ContainerCreating, with FailedAttachVolume or
+	// Multi-Attach errors, until the attach-detach controller gives up on
+	// it (about 6 minutes). Volumes also used by pods that stay on the
+	// node (DaemonSet, skipped, left) are not waited for, nor are inline
+	// volumes migrated to CSI; pods PodSelector leaves out are not seen,
+	// so a volume shared with one of them is waited for. The wait counts
+	// against Timeout and is watched, not polled; when Timeout expires
+	// before the pods are gone, OnTimeout decides and nothing more is
+	// waited for. The drain then also needs list and watch on
+	// volumeattachments.storage.k8s.io (cluster-wide) and get on
+	// persistentvolumeclaims. False (the default) does not wait, and
+	// sends no request for either.
+	WaitForVolumeDetach bool
+
 	// OnEvent, when set, receives every progress Event. Calls are
 	// serialized (never concurrent) and made synchronously from the
 	// goroutines of Drain, so a slow callback slows the drain.

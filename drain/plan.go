@@ -26,6 +26,10 @@ type Plan struct {
 	// Findings are the lint findings on those budgets: the reasons a
 	// budget may block this drain, or every drain.
 	Findings []Finding `json:"findings,omitempty"`
+
+	// VolumeAttachments names the node's VolumeAttachments a drain with
+	// Options.WaitForVolumeDetach would wait for, once its pods are gone.
+	VolumeAttachments []string `json:"volumeAttachments,omitempty"`
 }
 
 // PodPlan is the plan for one pod.
@@ -151,6 +155,12 @@ func (p *Plan) WriteTable(w io.Writer) error {
 			subject = "budget " + f.Namespace + "/" + f.Budget + ": "
 		}
 		if _, err := fmt.Fprintf(w, "%s: %s%s\n", f.Severity, subject, f.Message); err != nil {
+			return err
+		}
+	}
+	if len(p.VolumeAttachments) > 0 {
+		if _, err := fmt.Fprintf(w, "then waits for %d volume attachments to detach: %s\n",
+			len(p.VolumeAttachments), strings.Join(p.VolumeAttachments, ", ")); err != nil {
 			return err
 		}
 	}

@@ -73,6 +73,12 @@ type NodeReport struct {
 	// Blocked is the total time its pods spent waiting for budgets.
 	Blocked time.Duration `json:"-"`
 	Error   string        `json:"error,omitempty"`
+
+	// VolumeAttachments names the VolumeAttachments the drain waited for
+	// (Options.WaitForVolumeDetach), and VolumesDetached is when the last
+	// of them was gone (zero if the wait did not end).
+	VolumeAttachments []string  `json:"volumeAttachments,omitempty"`
+	VolumesDetached   time.Time `json:"volumesDetached,omitzero"`
 }
 
 // PodReport is what happened to one pod.

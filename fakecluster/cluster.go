@@ -31,6 +31,12 @@ type Options struct {
 	// while its kubelet is unreachable, until a deletion with a grace
 	// period of 0. Nil: every pod takes its whole grace period.
 	Termination pdbtest.TerminationFunc
+
+	// DetachDelay is how long after a pod is gone the VolumeAttachments of
+	// its claims' volumes on its node are deleted (unless another pod on
+	// the node uses the claim), as the attach-detach controller and the
+	// CSI attacher do. Zero: at once.
+	DetachDelay time.Duration
 }
 
 // Cluster is an in-memory cluster: a fake clientset plus the parts of the
@@ -88,6 +94,9 @@ func New(objects ...runtime.Object) (*Cluster, error) {
 func NewWithOptions(opts Options, objects ...runtime.Object) (*Cluster, error) {
 	if opts.ReadyDelay < 0 {
 		return nil, fmt.Errorf("fakecluster options: negative ReadyDelay %v", opts.ReadyDelay)
+	}
+	if opts.DetachDelay < 0 {
+		return nil, fmt.Errorf("fakecluster options: negative DetachDelay %v", opts.DetachDelay)
 	}
 	// NewClientset's tracker manages fields and rebuilds a REST mapper on
 	// every write, which made a 60-pod drain 20 times slower; the cluster

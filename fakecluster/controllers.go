@@ -26,6 +26,7 @@ func (c *Cluster) reactLocked(ev event) {
 		}
 		if ev.typ == watch.Deleted {
 			c.placeUnplacedLocked()
+			c.detachLocked(pod)
 		}
 	case nodesResource:
 		c.placeUnplacedLocked()

@@ -33,12 +33,14 @@ var (
 var watchedResources = []schema.GroupVersionResource{
 	budgetsResource, podsResource, nodesResource, namespacesResource, rcsResource,
 	replicaSetsResource, deploymentsResource, statefulSetResource, daemonSetsResource, jobsResource,
+	attachmentsResource,
 }
 
 var kinds = map[schema.GroupVersionResource]string{
 	podsResource: "Pod", nodesResource: "Node", namespacesResource: "Namespace", rcsResource: "ReplicationController",
 	budgetsResource: "PodDisruptionBudget", replicaSetsResource: "ReplicaSet", deploymentsResource: "Deployment",
 	statefulSetResource: "StatefulSet", daemonSetsResource: "DaemonSet", jobsResource: "Job",
+	attachmentsResource: "VolumeAttachment",
 }
 
 func watched(gvr schema.GroupVersionResource) bool {
