@@ -106,4 +106,3 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
-
