@@ -44,7 +44,8 @@ func Validate(cfg *clientcmdapi.Config) error {
 	if _, err := currentContext(cfg); err != nil {
 		problems = append(problems, err)
 	}
-	if err := clientcmd.Validate(*cfg); err != nil {
+	problems = append(problems, nilEntries(cfg)...)
+	if err := clientcmd.Validate(*withoutNilEntries(cfg)); err != nil {
 		secrets := secretStrings(cfg)
 		for _, p := range flattenErrors(err) {
 			problems = append(problems, scrub(p, secrets))
