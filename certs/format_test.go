@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"math/big"
 	"strings"
 	"testing"
 
@@ -43,8 +44,10 @@ func keyForms(t *testing.T, key crypto.Signer) []string {
 		strings.Join(dec, " "), strings.Join(dec, ","), hex.EncodeToString(head),
 		base64.StdEncoding.EncodeToString(raw)[:10],
 	}
-	if k, ok := key.(*ecdsa.PrivateKey); ok {
-		forms = append(forms, k.D.String(), k.D.Text(16)) //nolint:staticcheck // D is what a reflective printer shows
+	if _, ok := key.(*ecdsa.PrivateKey); ok {
+		// The scalar as a reflective printer shows the D field.
+		d := new(big.Int).SetBytes(raw)
+		forms = append(forms, d.String(), d.Text(16))
 	}
 	return forms
 }
