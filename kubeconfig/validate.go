@@ -130,15 +130,20 @@ func secretStrings(cfg *clientcmdapi.Config) []string {
 		}
 	}
 	for _, c := range cfg.Clusters {
-		if c == nil || c.ProxyURL == "" {
+		if c == nil {
 			continue
 		}
-		if u, err := url.Parse(c.ProxyURL); err == nil && u.User != nil {
-			if p, ok := u.User.Password(); ok {
-				add(p)
+		for _, raw := range []string{c.ProxyURL, c.Server} {
+			if raw == "" {
+				continue
 			}
+			if u, err := url.Parse(raw); err == nil && u.User != nil {
+				if p, ok := u.User.Password(); ok {
+					add(p)
+				}
+			}
+			add(userInfoOf(raw))
 		}
-		add(userInfoOf(c.ProxyURL))
 	}
 	return out
 }
