@@ -2,6 +2,10 @@ package certs
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -238,6 +242,7 @@ func TestSubmitCSRValidation(t *testing.T) {
 		{name: "custom signer with usages", csr: mk("", CSROptions{CommonName: "x"}), opts: CSRRequestOptions{SignerName: "example.com/foo", Usages: []certificatesv1.KeyUsage{certificatesv1.UsageServerAuth}},
 			wantUsages: []certificatesv1.KeyUsage{certificatesv1.UsageServerAuth}},
 		{name: "not a CSR", csr: []byte("nope"), opts: CSRRequestOptions{SignerName: "example.com/foo"}, wantErr: ErrNoPEM},
+		{name: "RSA-1024 key", csr: rsa1024CSR(t), opts: CSRRequestOptions{SignerName: certificatesv1.KubeAPIServerClientSignerName}, wantErr: ErrUnsupportedKey},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -324,4 +329,14 @@ func TestCSRAPIRefusesNilClient(t *testing.T) {
 	assert.ErrorIs(t, err, errNilClient)
 	_, err = RequestCertificate(t.Context(), nil, csrPEM, CSRRequestOptions{SignerName: "kubernetes.io/kube-apiserver-client"})
 	assert.ErrorIs(t, err, errNilClient)
+}
+
+// rsa1024CSR is a well-signed request for a key too weak to certify.
+func rsa1024CSR(t *testing.T) []byte {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 1024)
+	require.NoError(t, err)
+	der, err := x509.CreateCertificateRequest(rand.Reader, &x509.CertificateRequest{Subject: pkix.Name{CommonName: "weak"}}, key)
+	require.NoError(t, err)
+	return EncodeCSR(&x509.CertificateRequest{Raw: der})
 }

@@ -103,3 +103,25 @@ func TestCheckExpirationExternalEtcdAndErrors(t *testing.T) {
 	_, err = CheckExpiration(filepath.Join(dir, "nope"), ExpiryOptions{})
 	assert.ErrorIs(t, err, os.ErrNotExist)
 }
+
+// admin.conf holds client-key-data; a kubeconfig the YAML decoder chokes on
+// must not have its values quoted in the error.
+func TestCheckExpirationDoesNotQuoteKubeconfigValues(t *testing.T) {
+	t.Parallel()
+	p, err := NewPKI(PKIOptions{NodeName: "n", ExternalEtcd: true, Now: fixedNow})
+	require.NoError(t, err)
+	root := t.TempDir()
+	require.NoError(t, p.WriteDir(filepath.Join(root, "pki")))
+	const secret = "LS0tLS1CRUdJTiBQUklWQVRFIEtFWS0tLS0t"
+	for name, conf := range map[string]string{
+		"admin.conf":     "users:\n- name: u\n  user:\n    client-key-data: !!int " + secret + "\n",
+		"scheduler.conf": "users:\n- name: u\n  user:\n    ? [" + secret + "]\n    : x\n",
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(root, name), []byte(conf), 0o600))
+	}
+	_, err = CheckExpiration(root, ExpiryOptions{Now: fixedNow})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "admin.conf")
+	assert.Contains(t, err.Error(), "scheduler.conf")
+	assert.NotContains(t, err.Error(), secret[:6])
+}

@@ -4,6 +4,7 @@ import (
 	"crypto"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 )
@@ -107,14 +108,33 @@ func readServiceAccountKey(fsys fs.FS, opts DecodeOptions) (crypto.Signer, error
 }
 
 // readLimited reads a file but refuses one larger than the decode limit
-// before reading it into memory.
+// before reading it into memory. Only regular files are read (symbolic links
+// to them are followed): a path from a kubeconfig may name a device such as
+// /dev/zero or a FIFO, which report no size and never end. The read itself is
+// bounded too, for a file that grows after the check.
 func readLimited(fsys fs.FS, name string, opts DecodeOptions) ([]byte, error) {
+	limit := opts.maxBytes()
 	info, err := fs.Stat(fsys, name)
 	if err != nil {
 		return nil, err
 	}
-	if info.Size() > int64(opts.maxBytes()) {
-		return nil, &SizeError{What: name, Size: int(info.Size()), Limit: opts.maxBytes()}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s)", name, info.Mode().Type())
 	}
-	return fs.ReadFile(fsys, name)
+	if info.Size() > int64(limit) {
+		return nil, &SizeError{What: name, Size: int(info.Size()), Limit: limit}
+	}
+	f, err := fsys.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, int64(limit)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > limit {
+		return nil, &SizeError{What: name, Size: len(data), Limit: limit}
+	}
+	return data, nil
 }

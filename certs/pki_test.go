@@ -375,3 +375,25 @@ func TestGenerateKeysRunsInParallel(t *testing.T) {
 		assert.Equal(t, workers, peak)
 	})
 }
+
+func TestWriteDirLeavesNothingWhenItFailsPartWay(t *testing.T) {
+	t.Parallel()
+	p, err := NewPKI(PKIOptions{NodeName: "n", Now: fixedNow})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	// A file where the etcd directory should be: ca.crt and the other
+	// top-level files come first, then creating etcd/ fails.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "etcd"), []byte("in the way"), 0o600))
+
+	require.Error(t, p.WriteDir(dir))
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.Equal(t, []string{"etcd"}, names, "no half-written tree, no temporary file")
+
+	require.NoError(t, os.Remove(filepath.Join(dir, "etcd")))
+	assert.NoError(t, p.WriteDir(dir), "a retry is not refused by files of the failed attempt")
+}

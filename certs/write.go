@@ -38,7 +38,8 @@ type pkiFile struct {
 // apiserver.crt, ..., etcd/ca.crt, ..., sa.key, sa.pub): certificates 0644,
 // keys 0600, directories 0755. Every file is written atomically (temporary
 // file, fsync, rename). WriteDir never overwrites: if any file of the tree
-// exists it writes nothing and returns errors matching ErrExists. Use Write
+// exists it writes nothing and returns errors matching ErrExists; when a
+// write fails part way, the files it created are removed again. Use Write
 // with WriteOptions.Overwrite to replace files.
 func (p *PKI) WriteDir(dir string) error {
 	return p.Write(dir, WriteOptions{})
@@ -62,18 +63,31 @@ func (p *PKI) Write(dir string, opts WriteOptions) error {
 			return fmt.Errorf("write PKI to %s: %w", dir, &ExistsError{Path: existing[0], Paths: existing})
 		}
 	}
-	var dirs []string
+	var dirs, written []string
+	// Without Overwrite, a failure part way removes the files this call
+	// created, so the directory is as it was and a retry is not refused
+	// with ErrExists. (With Overwrite the old files are gone already.)
+	fail := func(err error) error {
+		if !opts.Overwrite {
+			for _, path := range written {
+				_ = os.Remove(path)
+			}
+		}
+		return fmt.Errorf("write PKI: %w", err)
+	}
 	for _, f := range files {
-		d := filepath.Dir(filepath.Join(dir, f.rel))
+		path := filepath.Join(dir, f.rel)
+		d := filepath.Dir(path)
 		if !slices.Contains(dirs, d) {
 			if err := os.MkdirAll(d, dirMode); err != nil {
-				return fmt.Errorf("write PKI: %w", err)
+				return fail(err)
 			}
 			dirs = append(dirs, d)
 		}
-		if err := writeFileAtomic(filepath.Join(dir, f.rel), f.data, f.mode, opts.Overwrite); err != nil {
-			return fmt.Errorf("write PKI: %w", err)
+		if err := writeFileAtomic(path, f.data, f.mode, opts.Overwrite); err != nil {
+			return fail(err)
 		}
+		written = append(written, path)
 	}
 	for _, d := range dirs {
 		if err := syncDir(d); err != nil {

@@ -88,7 +88,7 @@ func (e *PermissionError) Unwrap() error { return e.Err }
 // SelfSubjectReview: the server was unreachable, refused them, or they
 // authenticate as another user (then errors.Is(err, ErrWrongIdentity)).
 type VerifyError struct {
-	// Server is the URL that was asked.
+	// Server is the URL that was asked, its password (if any) REDACTED.
 	Server string
 	// Want is the username the credentials should have; Got the one the API
 	// server reported, empty when it did not answer.

@@ -31,12 +31,18 @@ func Flatten(cfg *clientcmdapi.Config) (*clientcmdapi.Config, error) {
 	var errs []error
 	for _, name := range sortedKeys(out.Clusters) {
 		c := out.Clusters[name]
+		if c == nil {
+			continue
+		}
 		if err := inlineFile(&c.CertificateAuthority, &c.CertificateAuthorityData, c.LocationOfOrigin); err != nil {
 			errs = append(errs, fmt.Errorf("cluster %q certificate-authority: %w", name, err))
 		}
 	}
 	for _, name := range sortedKeys(out.AuthInfos) {
 		a := out.AuthInfos[name]
+		if a == nil {
+			continue
+		}
 		if err := inlineFile(&a.ClientCertificate, &a.ClientCertificateData, a.LocationOfOrigin); err != nil {
 			errs = append(errs, fmt.Errorf("user %q client-certificate: %w", name, err))
 		}

@@ -3,6 +3,7 @@ package kubeconfig_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -60,5 +61,47 @@ func FuzzExpiry(f *testing.F) {
 		if err != nil && len(token) >= 8 {
 			assert.NotContains(t, err.Error(), token)
 		}
+	})
+}
+
+// FuzzParseThenUse runs every function that takes a decoded kubeconfig on
+// what Parse accepts: none may panic, and neither Safe's text nor
+// Validate's error may hold a token or password (unless the same text is
+// also a name or another public field).
+func FuzzParseThenUse(f *testing.F) {
+	f.Add([]byte(redFile))
+	f.Add([]byte(blueFile))
+	f.Add([]byte(greenFile))
+	f.Add([]byte("current-context: c\ncontexts:\n- name: c\n  context: {cluster: nowhere, user: nobody}\n"))
+	f.Add([]byte("clusters:\n- name: k\n  cluster: {server: 'https://k', proxy-url: 'http://u:pr0xy-pass@p:3128%'}\nusers:\n- name: u\n  user: {token: t0ken-value-1, password: passw0rd-value}\n"))
+	f.Add([]byte("users:\n- name: u\n  user:\n    exec: {command: x, apiVersion: v, env: [{name: A, value: env-secret-value}]}\n    auth-provider: {name: oidc, config: {id-token: id-token-value}}\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		cfg, err := kubeconfig.Parse(data)
+		if err != nil {
+			return
+		}
+		var secrets []string
+		for _, a := range cfg.AuthInfos {
+			if a != nil {
+				secrets = append(secrets, a.Token, a.Password)
+			}
+		}
+		public, err := kubeconfig.Marshal(kubeconfig.Redact(cfg))
+		require.NoError(t, err)
+		safe := kubeconfig.Safe(cfg).String()
+		validateErr := ""
+		if err := kubeconfig.Validate(cfg); err != nil {
+			validateErr = err.Error()
+		}
+		for _, s := range secrets {
+			if len(s) < 8 || strings.Contains(string(public), s) {
+				continue
+			}
+			assert.NotContains(t, safe, s)
+			assert.NotContains(t, validateErr, s)
+		}
+		_, _ = kubeconfig.Minify(cfg)
+		_, _ = kubeconfig.Expiry(cfg)
+		_, _ = kubeconfig.RESTConfig(cfg)
 	})
 }

@@ -256,3 +256,26 @@ func TestParse(t *testing.T) {
 	_, err = kubeconfig.Parse([]byte("\tusers: x"))
 	assert.Error(t, err)
 }
+
+// The YAML decoder quotes what it cannot decode; a token, a password or key
+// data must not reach the error that way.
+func TestParseErrorsDoNotQuoteValues(t *testing.T) {
+	const secret = "SeCrEt42"
+	cases := []struct {
+		name string
+		yaml string
+	}{
+		{name: "scalar of the wrong tag", yaml: "users:\n- name: u\n  user:\n    token: !!int " + secret + "\n"},
+		{name: "tagged scalar into a list", yaml: "users: !!str " + secret + "\n"},
+		{name: "sequence as a map key", yaml: "users:\n- name: u\n  user:\n    ? [" + secret + "]\n    : x\n"},
+		{name: "map as a map key", yaml: "users:\n- name: u\n  user:\n    ? {password: " + secret + "}\n    : x\n"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := kubeconfig.Parse([]byte(tc.yaml))
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), secret[:5])
+			assert.Contains(t, err.Error(), "parse kubeconfig")
+		})
+	}
+}

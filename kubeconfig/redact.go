@@ -36,7 +36,7 @@ func mustDecodeBase64(s string) []byte {
 // Redact returns a copy of cfg in which every secret reads REDACTED: tokens,
 // passwords, client key data, auth-provider settings (id and refresh tokens,
 // client secrets), exec plugin arguments and environment values, the
-// password of a proxy URL, and extension values (which may carry plugin
+// password of a proxy or server URL, and extension values (which may carry plugin
 // configuration). Certificates, server URLs, file paths and user names are
 // kept. cfg is not changed. The result is for display; it no longer
 // authenticates.
@@ -81,6 +81,7 @@ func Redact(cfg *clientcmdapi.Config) *clientcmdapi.Config {
 			continue
 		}
 		c.ProxyURL = redactURL(c.ProxyURL)
+		c.Server = redactServerURL(c.Server)
 		redactExtensions(c.Extensions)
 	}
 	for _, c := range out.Contexts {
@@ -118,6 +119,16 @@ func redactURL(raw string) string {
 		return u.String()
 	}
 	return raw
+}
+
+// redactServerURL hides the password of a server URL: net/http sends a
+// URL's user info as basic authentication, so https://user:pass@host is a
+// credential. Other server URLs are kept as they are.
+func redactServerURL(raw string) string {
+	if userInfoOf(raw) == "" {
+		return raw
+	}
+	return redactURL(raw)
 }
 
 // SafeConfig is a kubeconfig that can be printed and logged without leaking

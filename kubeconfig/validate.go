@@ -46,7 +46,8 @@ func Validate(cfg *clientcmdapi.Config) error {
 	if _, err := currentContext(cfg); err != nil {
 		problems = append(problems, err)
 	}
-	if err := clientcmd.Validate(*cfg); err != nil {
+	problems = append(problems, nilEntries(cfg)...)
+	if err := clientcmd.Validate(*withoutNilEntries(cfg)); err != nil {
 		secrets := secretStrings(cfg)
 		for _, p := range flattenErrors(err) {
 			problems = append(problems, scrub(p, secrets))
@@ -131,15 +132,20 @@ func secretStrings(cfg *clientcmdapi.Config) []string {
 		}
 	}
 	for _, c := range cfg.Clusters {
-		if c == nil || c.ProxyURL == "" {
+		if c == nil {
 			continue
 		}
-		if u, err := url.Parse(c.ProxyURL); err == nil && u.User != nil {
-			if p, ok := u.User.Password(); ok {
-				add(p)
+		for _, raw := range []string{c.ProxyURL, c.Server} {
+			if raw == "" {
+				continue
 			}
+			if u, err := url.Parse(raw); err == nil && u.User != nil {
+				if p, ok := u.User.Password(); ok {
+					add(p)
+				}
+			}
+			add(userInfoOf(raw))
 		}
-		add(userInfoOf(c.ProxyURL))
 	}
 	return out
 }

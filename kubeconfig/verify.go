@@ -46,7 +46,7 @@ func Verify(ctx context.Context, cfg *clientcmdapi.Config, opts VerifyOptions) (
 		return nil, fmt.Errorf("verify: %w", err)
 	}
 	fail := func(got string, err error) error {
-		return &VerifyError{Server: restConfig.Host, Want: opts.Username, Got: got, Err: err}
+		return &VerifyError{Server: redactServerURL(restConfig.Host), Want: opts.Username, Got: got, Err: err}
 	}
 	timeout := opts.Timeout
 	if timeout == 0 {

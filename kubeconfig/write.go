@@ -23,10 +23,12 @@ const FileMode fs.FileMode = 0o600
 // a mixture. The file has mode 0600 whether or not it existed before, also
 // when the old file was group- or world-readable (client-go's WriteToFile
 // keeps an existing file's mode). When path is a symbolic link, the file it
-// points to is replaced and the link kept. When the old file belonged to
-// another user (root writing a user's kubeconfig), ownership is kept where the
-// operating system allows it. Missing parent directories are created with
-// mode 0700.
+// points to is replaced and the link kept, except for a link of another user
+// in a sticky world-writable directory such as /tmp, which is refused. When
+// the old file belonged to another user (root writing a user's kubeconfig),
+// ownership is kept where the operating system allows it, except again for a
+// file of another user in such a shared directory. Missing parent
+// directories are created with mode 0700.
 //
 // Write never leaves a temporary file behind: on any error it is removed and
 // path is untouched.
@@ -76,7 +78,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if err = tmp.Chmod(FileMode); err != nil {
 		return err
 	}
-	if statErr == nil {
+	if statErr == nil && !ownedByStranger(dir, old) {
 		if err = keepOwner(tmp, old); err != nil {
 			return err
 		}
@@ -111,6 +113,9 @@ func resolveTarget(path string) (string, error) {
 		}
 		if info.Mode()&fs.ModeSymlink == 0 {
 			return target, nil
+		}
+		if ownedByStranger(filepath.Dir(target), info) {
+			return "", fmt.Errorf("%s is a symbolic link of another user in a shared directory; not following it", target)
 		}
 		link, err := os.Readlink(target)
 		if err != nil {
