@@ -1,6 +1,7 @@
 package certs
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"time"
@@ -29,6 +30,14 @@ func (ca CA) Format(f fmt.State, _ rune) {
 
 // MarshalLog gives logr sinks the CA certificate's identity, never the key.
 func (ca CA) MarshalLog() any { return pairLog(ca.KeyPair) }
+
+// MarshalJSON writes what MarshalLog gives, so that a KeyPair inside a
+// report or an event that is marshalled never carries its private key. To
+// store a pair, write CertPEM and KeyPEM.
+func (kp KeyPair) MarshalJSON() ([]byte, error) { return json.Marshal(pairLog(kp)) }
+
+// MarshalJSON writes the CA certificate's identity, never the key.
+func (ca CA) MarshalJSON() ([]byte, error) { return json.Marshal(pairLog(ca.KeyPair)) }
 
 func describePair(kp KeyPair) string {
 	l := pairLog(kp)

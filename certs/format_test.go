@@ -7,6 +7,7 @@ import (
 	"crypto/rsa"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"strings"
@@ -70,6 +71,11 @@ func TestKeyPairAndCANeverPrintTheKey(t *testing.T) {
 				out = append(out, fmt.Sprintf(verb, ca), fmt.Sprintf(verb, *ca), fmt.Sprintf(verb, leaf), fmt.Sprintf(verb, *leaf))
 			}
 			out = append(out, logged.String())
+			// Inside a report that is marshalled, too.
+			marshalled, err := json.Marshal(map[string]any{"ca": ca, "caValue": *ca, "leaf": leaf, "leafValue": *leaf})
+			require.NoError(t, err)
+			out = append(out, string(marshalled))
+			assert.Contains(t, string(marshalled), `"subject":"CN=leaf"`)
 			all := strings.Join(out, "\n")
 
 			for _, form := range append(keyForms(t, ca.Key), keyForms(t, leaf.Key)...) {
