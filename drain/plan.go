@@ -159,8 +159,12 @@ func (p *Plan) WriteTable(w io.Writer) error {
 		}
 	}
 	if len(p.VolumeAttachments) > 0 {
-		if _, err := fmt.Fprintf(w, "then waits for %d volume attachments to detach: %s\n",
-			len(p.VolumeAttachments), strings.Join(p.VolumeAttachments, ", ")); err != nil {
+		noun := "volume attachments"
+		if len(p.VolumeAttachments) == 1 {
+			noun = "volume attachment"
+		}
+		if _, err := fmt.Fprintf(w, "then waits for %d %s to detach: %s\n",
+			len(p.VolumeAttachments), noun, strings.Join(p.VolumeAttachments, ", ")); err != nil {
 			return err
 		}
 	}

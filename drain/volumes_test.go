@@ -334,7 +334,7 @@ func TestPlanVolumeAttachments(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.want, plan.VolumeAttachments)
 			if tc.want != nil {
-				assert.Contains(t, plan.String(), "then waits for 1 volume attachments to detach: va-web\n")
+				assert.Contains(t, plan.String(), "then waits for 1 volume attachment to detach: va-web\n")
 			}
 			var warnings []string
 			for _, f := range plan.Findings {

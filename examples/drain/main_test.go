@@ -124,6 +124,56 @@ func TestBlockedByBudget(t *testing.T) {
 	assert.Contains(t, stderr, "blocked by budgets shop/db")
 }
 
+// volumeCluster has a pod on worker-1 whose volume is attached to the node.
+const volumeCluster = `
+apiVersion: v1
+kind: Node
+metadata: {name: worker-1}
+status: {allocatable: {cpu: "4", memory: 16Gi, pods: "110"}, conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: v1
+kind: Node
+metadata: {name: worker-2}
+status: {allocatable: {cpu: "4", memory: 16Gi, pods: "110"}, conditions: [{type: Ready, status: "True"}]}
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata: {name: pv-db}
+spec: {capacity: {storage: 1Gi}, accessModes: [ReadWriteOnce], csi: {driver: ebs.csi.aws.com, volumeHandle: vol-1}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata: {name: data-db, namespace: shop}
+spec: {volumeName: pv-db, accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata: {name: db, namespace: shop}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers: [{name: db, image: postgres}]
+      volumes: [{name: data, persistentVolumeClaim: {claimName: data-db}}]
+---
+apiVersion: storage.k8s.io/v1
+kind: VolumeAttachment
+metadata: {name: va-db}
+spec: {attacher: ebs.csi.aws.com, nodeName: worker-1, source: {persistentVolumeName: pv-db}}
+`
+
+func TestWaitForVolumeDetach(t *testing.T) {
+	manifest := filepath.Join(t.TempDir(), "cluster.yaml")
+	require.NoError(t, os.WriteFile(manifest, []byte(volumeCluster), 0o600))
+	code, stdout, stderr := runDrain(t, "-f", manifest, "--wait-for-volume-detach")
+	require.Equal(t, 0, code, stderr)
+	assert.Contains(t, stdout, "then waits for 1 volume attachment to detach: va-db")
+	assert.Contains(t, stdout, "node worker-1: volumes detached")
+}
+
 func TestBadInput(t *testing.T) {
 	tests := []struct {
 		name     string

@@ -101,6 +101,10 @@ func describe(e drain.Event) string {
 		return fmt.Sprintf("skipped  %s: %s", e.Pod, e.Message)
 	case drain.EventFailed:
 		return fmt.Sprintf("FAILED   %s: %v", e.Pod, e.Err)
+	case drain.EventWaitingForVolumes:
+		return fmt.Sprintf("node %s waits for volumes to detach: %s", e.Node, strings.Join(e.VolumeAttachments, ", "))
+	case drain.EventVolumesDetached:
+		return fmt.Sprintf("node %s: volumes detached", e.Node)
 	case drain.EventDone:
 		if e.Err != nil {
 			return fmt.Sprintf("node %s NOT drained: %v", e.Node, e.Err)

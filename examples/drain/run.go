@@ -37,6 +37,7 @@ type options struct {
 	force      bool
 	deleteData bool
 	daemonSets bool
+	volumes    bool
 	readyDelay time.Duration
 	nodes      []string
 	fake       bool
@@ -69,11 +70,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	progress := newProgress(progressOut)
 	d, err := drain.New(client, drain.Options{
-		Force:              opts.force,
-		DeleteEmptyDirData: opts.deleteData,
-		EvictDaemonSets:    opts.daemonSets,
-		Timeout:            opts.timeout,
-		OnEvent:            progress.event,
+		Force:               opts.force,
+		DeleteEmptyDirData:  opts.deleteData,
+		EvictDaemonSets:     opts.daemonSets,
+		WaitForVolumeDetach: opts.volumes,
+		Timeout:             opts.timeout,
+		OnEvent:             progress.event,
 	})
 	if err != nil {
 		return fail(err)
@@ -143,6 +145,7 @@ func parseFlags(args []string, stderr io.Writer) (options, int) {
 	flags.BoolVar(&opts.force, "force", false, "also evict pods without a controller and pods that opted out of disruption (budgets still apply)")
 	flags.BoolVar(&opts.deleteData, "delete-emptydir-data", false, "also evict pods with emptyDir volumes, whose data is lost")
 	flags.BoolVar(&opts.daemonSets, "evict-daemonsets", false, "also evict DaemonSet pods, last")
+	flags.BoolVar(&opts.volumes, "wait-for-volume-detach", false, "end each node's drain only once the CSI volumes of its evicted pods are detached (before deleting the node)")
 	flags.DurationVar(&opts.readyDelay, "ready-delay", 2*time.Second, "in-memory cluster only: how long a replacement pod takes to become Ready")
 	flags.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: drain [flags] [node...]\n\n"+
