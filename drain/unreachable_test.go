@@ -94,8 +94,14 @@ func TestDrainLeavesPodsOfAnUnreachableNode(t *testing.T) {
 				assert.Equal(t, tc.wantOutcome, p.Outcome)
 				assert.Equal(t, tc.wantReason, p.Reason)
 				assert.Equal(t, tc.wantDrained, report.Nodes[0].Drained)
-				// The node is watched only because the policy asks for it.
-				assert.Equal(t, 1, report.Requests["watch nodes"])
+				// The node is watched only because the policy asks for it
+				// (a drain that ends at once may end before the watch
+				// starts).
+				if tc.wantAfter > 0 {
+					assert.Equal(t, 1, report.Requests["watch nodes"])
+				} else {
+					assert.LessOrEqual(t, report.Requests["watch nodes"], 1)
+				}
 				if tc.wantReason != "" {
 					escalated := ev.ofType(drain.EventEscalated)
 					require.Len(t, escalated, 1)
