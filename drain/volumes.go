@@ -332,17 +332,20 @@ func (v *nodeVolumes) targets(ctx context.Context) (map[string]bool, error) {
 // pending returns the names of the node's attachments of the volumes, and
 // their descriptions ("name (pv volume)"), sorted.
 func (v *nodeVolumes) pending(volumes map[string]bool) (names, described []string) {
+	// One snapshot for both lists: the watch may delete an attachment at
+	// any moment.
+	volumeOf := map[string]string{}
 	for _, va := range v.node.run.volumes.attachments.snapshot() {
 		pv := va.Spec.Source.PersistentVolumeName
 		if va.Spec.NodeName != v.node.name || pv == nil || !volumes[*pv] {
 			continue
 		}
 		names = append(names, va.Name)
+		volumeOf[va.Name] = *pv
 	}
 	sort.Strings(names)
 	for _, name := range names {
-		va, _ := v.node.run.volumes.attachments.get(name)
-		described = append(described, fmt.Sprintf("%s (pv %s)", name, *va.Spec.Source.PersistentVolumeName))
+		described = append(described, fmt.Sprintf("%s (pv %s)", name, volumeOf[name]))
 	}
 	return names, described
 }
