@@ -9,12 +9,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/kubeprim/kubeprim/internal/yamlerr"
 	"k8s.io/apimachinery/pkg/util/duration"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -228,7 +228,7 @@ func kubeconfigClientCert(path string, opts DecodeOptions) (*x509.Certificate, e
 	}
 	cfg, err := clientcmd.Load(data)
 	if err != nil {
-		return nil, fmt.Errorf("parse kubeconfig: %w", hideYAMLValues(err))
+		return nil, fmt.Errorf("parse kubeconfig: %w", yamlerr.Hide(err))
 	}
 	ctx, ok := cfg.Contexts[cfg.CurrentContext]
 	if !ok {
@@ -252,27 +252,4 @@ func kubeconfigClientCert(path string, opts DecodeOptions) (*x509.Certificate, e
 		return nil, fmt.Errorf("user %q has no client certificate", ctx.AuthInfo)
 	}
 	return ParseCertificatePEM(certPEM, opts)
-}
-
-// The YAML decoder quotes what it could not decode: the first characters of
-// a scalar in backquotes ("cannot decode !!str `LS0tLS1...` as a !!int"), a
-// whole non-string map key ("invalid map key: []interface {}{...}"). In a
-// kubeconfig that may be client-key-data or a token, so those parts are cut.
-// (Package kubeconfig does the same; certs imports no package of this
-// module.)
-var (
-	yamlQuotedValue = regexp.MustCompile("`[^`]*`")
-	yamlMapKey      = regexp.MustCompile(`invalid map key: .*`)
-)
-
-// hideYAMLValues returns err, or when its message quotes input, an error
-// with the same message without the quoted input.
-func hideYAMLValues(err error) error {
-	msg := err.Error()
-	clean := yamlQuotedValue.ReplaceAllString(msg, "(value not shown)")
-	clean = yamlMapKey.ReplaceAllString(clean, "invalid map key (a key must be a string)")
-	if clean == msg {
-		return err
-	}
-	return errors.New(clean)
 }

@@ -7,8 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 
+	"github.com/kubeprim/kubeprim/internal/yamlerr"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"k8s.io/client-go/tools/clientcmd"
@@ -26,7 +26,7 @@ const MaxFileBytes = 16 << 20
 func Parse(data []byte) (*clientcmdapi.Config, error) {
 	cfg, err := clientcmd.Load(data)
 	if err != nil {
-		return nil, fmt.Errorf("parse kubeconfig: %w", hideYAMLValues(err))
+		return nil, fmt.Errorf("parse kubeconfig: %w", yamlerr.Hide(err))
 	}
 	ensureMaps(cfg)
 	return cfg, nil
@@ -200,25 +200,4 @@ func readLimited(path string) ([]byte, error) {
 		return nil, fmt.Errorf("larger than %d bytes", MaxFileBytes)
 	}
 	return data, nil
-}
-
-// The YAML decoder quotes what it could not decode: the first characters of
-// a scalar in backquotes ("cannot unmarshal !!str `eyJhbGc...` into int"),
-// a whole non-string map key ("invalid map key: []interface {}{...}"). In a
-// kubeconfig that may be a token or a password, so those parts are cut.
-var (
-	yamlQuotedValue = regexp.MustCompile("`[^`]*`")
-	yamlMapKey      = regexp.MustCompile(`invalid map key: .*`)
-)
-
-// hideYAMLValues returns err, or when its message quotes input, an error
-// with the same message without the quoted input.
-func hideYAMLValues(err error) error {
-	msg := err.Error()
-	clean := yamlQuotedValue.ReplaceAllString(msg, "(value not shown)")
-	clean = yamlMapKey.ReplaceAllString(clean, "invalid map key (a key must be a string)")
-	if clean == msg {
-		return err
-	}
-	return errors.New(clean)
 }
